@@ -1,0 +1,163 @@
+package dev.oboro.core.http;
+
+import dev.oboro.core.Gateway;
+import dev.oboro.wire.WireRequest;
+import dev.oboro.wire.WireResponse;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+import java.net.InetSocketAddress;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * HTTP/1.1 on one port with keep-alive. Netty parses and writes; each request's work runs on a
+ * virtual thread so handlers may block (long polls, process waits) without holding an event loop.
+ */
+public final class HttpServer implements AutoCloseable {
+    /** Request bodies up to this size are accepted (AWS's largest common payloads are below it). */
+    public static final int MAX_BODY = 128 * 1024 * 1024;
+
+    private final Gateway gateway;
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(NioIoHandler.newFactory());
+    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private Channel channel;
+
+    public HttpServer(Gateway gateway) {
+        this.gateway = gateway;
+    }
+
+    public int start(String host, int port) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new HttpServerCodec(8192, 65536, 65536))
+                                .addLast(new HttpServerKeepAliveHandler())
+                                .addLast(new HttpServerExpectContinueHandler())
+                                .addLast(new HttpObjectAggregator(MAX_BODY))
+                                .addLast(new Dispatch());
+                    }
+                });
+        channel = b.bind(host, port).sync().channel();
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    private final class Dispatch extends SimpleChannelInboundHandler<FullHttpRequest> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+            WireRequest req = toWire(msg);
+            boolean keepAlive = HttpUtil.isKeepAlive(msg);
+            String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
+            inFlight.incrementAndGet();
+            handlers.execute(() -> {
+                try {
+                    WireResponse resp = gateway.handle(req, ip);
+                    write(ctx, resp, keepAlive, req.method().equals("HEAD"));
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+            });
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
+    }
+
+    private static WireRequest toWire(FullHttpRequest msg) {
+        String uri = msg.uri();
+        int q = uri.indexOf('?');
+        String path = q < 0 ? uri : uri.substring(0, q);
+        String query = q < 0 ? null : uri.substring(q + 1);
+        if (path.startsWith("http://") || path.startsWith("https://")) {
+            int slash = path.indexOf('/', path.indexOf("//") + 2);
+            path = slash < 0 ? "/" : path.substring(slash);
+        }
+        Map<String, List<String>> headers = new HashMap<>();
+        msg.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(e.getValue()));
+        byte[] body = ByteBufUtil.getBytes(msg.content());
+        return new WireRequest(msg.method().name(), path, query, headers, body);
+    }
+
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+
+    private static void write(ChannelHandlerContext ctx, WireResponse resp, boolean keepAlive, boolean head) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(resp.status()),
+                head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(resp.body()));
+        resp.headers().forEach((k, v) -> r.headers().set(k, v));
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.body().length);
+        if (!r.headers().contains(HttpHeaderNames.DATE)) {
+            r.headers().set(HttpHeaderNames.DATE, HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));
+        }
+        String rid = resp.headers().get("x-amzn-RequestId");
+        if (rid != null && !resp.headers().containsKey("x-amz-request-id")) r.headers().set("x-amz-request-id", rid);
+        if (keepAlive) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            ctx.writeAndFlush(r);
+        } else {
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Stops accepting, lets in-flight requests finish (up to the grace period), then stops. */
+    @Override
+    public void close() {
+        if (channel != null) channel.close().syncUninterruptibly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        handlers.shutdown();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    }
+}
