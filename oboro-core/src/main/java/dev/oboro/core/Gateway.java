@@ -81,9 +81,12 @@ public final class Gateway {
         try {
             target = identify(req, cred);
         } catch (AwsException e) {
-            Protocol p = req.header("x-amz-target") != null ? Protocol.JSON : req.isForm() ? Protocol.QUERY : Protocol.REST_JSON;
-            return WireCodec.encodeError(null, p, e.code(), null, e.getMessage(), e.status() == 0 ? 400 : e.status(),
+            return WireCodec.encodeError(null, guessProtocol(req), e.code(), null, e.getMessage(), e.status() == 0 ? 400 : e.status(),
                     e.senderFault(), null, requestId);
+        } catch (ValidationException e) {
+            Protocol p = guessProtocol(req);
+            String code = p == Protocol.QUERY ? "MalformedQueryString" : "SerializationException";
+            return WireCodec.encodeError(null, p, code, null, e.problems().get(0).constraint(), 400, true, null, requestId);
         }
         ServiceModel svc = target.service();
         String region = cred != null && cred.region() != null ? cred.region() : oboro.config().defaultRegion();
@@ -115,6 +118,13 @@ public final class Gateway {
                     + target.operation() + ": " + e, 500, false);
             return error(call, svc, target.protocol(), request, ie, requestId);
         }
+    }
+
+    /** The protocol to answer in when the request could not even be identified. */
+    private static Protocol guessProtocol(WireRequest req) {
+        if (req.header("x-amz-target") != null) return Protocol.JSON;
+        if (req.isForm()) return Protocol.QUERY;
+        return Protocol.REST_JSON;
     }
 
     private WireResponse error(Call call, ServiceModel svc, Protocol protocol, SdkPojo request, AwsException e, String requestId) {

@@ -1,0 +1,18 @@
+package dev.oboro.services.stepfunctions;
+
+import dev.oboro.core.Oboro;
+import dev.oboro.core.ServiceProvider;
+
+import java.util.List;
+
+public final class Provider implements ServiceProvider {
+    @Override
+    public String service() {
+        return "stepfunctions";
+    }
+
+    @Override
+    public List<Object> handlers(Oboro oboro) {
+        return List.of(new StateMachines(oboro));
+    }
+}
