@@ -1248,7 +1248,10 @@ public final class AslEngine {
     private void abortChildren(Exec x, Frame p) {
         for (String id : p.children) {
             Frame c = x.d.frames.get(id);
-            if (c != null) abortFrame(x, c, true);
+            if (c != null) {
+                abortFrame(x, c, true);
+                p.source = Math.max(p.source, c.source);
+            }
         }
     }
 

@@ -91,9 +91,19 @@ final class JsonataEval {
         Jsonata.Frame f = j.createFrame();
         f.bind("states", Json.toJava(b.states()));
         bindFunctions(f, b);
+        // jsonata-java copies only a frame's own bindings into the evaluation, so bind the referenced variables.
+        if (b.variables() != null) {
+            java.util.regex.Matcher m = VAR.matcher(expr);
+            while (m.find()) {
+                String name = m.group(1);
+                if (name.equals("states")) continue;
+                JsonNode v = b.variables().apply(name);
+                if (v != null) f.bind(name, Json.toJava(v));
+            }
+        }
         try {
             Object input = Json.toJava(b.states().get("input"));
-            Object res = j.evaluate(input, new VarFrame(f, b.variables()));
+            Object res = j.evaluate(input, f);
             return Json.fromJava(res);
         } catch (AslError e) {
             throw e;
@@ -102,29 +112,7 @@ final class JsonataEval {
         }
     }
 
-    /** A frame that resolves workflow variables lazily (only the ones an expression names are converted). */
-    private static final class VarFrame extends Jsonata.Frame {
-        private final Function<String, JsonNode> vars;
-
-        VarFrame(Jsonata.Frame parent, Function<String, JsonNode> vars) {
-            super(parent);
-            this.vars = vars;
-        }
-
-        @Override
-        public Object lookup(String name) {
-            Object v = super.lookup(name);
-            if (v == null && vars != null) {
-                JsonNode n = vars.apply(name);
-                if (n != null) {
-                    Object j = Json.toJava(n);
-                    bind(name, j);
-                    return j;
-                }
-            }
-            return v;
-        }
-    }
+    private static final java.util.regex.Pattern VAR = java.util.regex.Pattern.compile("\\$([A-Za-z_][A-Za-z0-9_]*)");
 
     private static void bindFunctions(Jsonata.Frame f, Bindings b) {
         String now = DateTimeFormatter.ISO_INSTANT.format(b.now());

@@ -49,10 +49,10 @@ public final class StateMachine {
             this.end = node.path("End").asBoolean(false);
             if (type.equals("Parallel")) {
                 int i = 0;
-                for (JsonNode b : node.path("Branches")) branches.add(new Scope(scope.id + "/" + name + "#" + i++, b, jsonata, all));
+                for (JsonNode b : node.path("Branches")) branches.add(new Scope(scope.id + "/" + name + "#" + i++, b, scope.jsonata, all));
             }
             JsonNode proc = node.has("ItemProcessor") ? node.get("ItemProcessor") : node.get("Iterator");
-            this.processor = type.equals("Map") && proc != null ? new Scope(scope.id + "/" + name + "#map", proc, jsonata, all) : null;
+            this.processor = type.equals("Map") && proc != null ? new Scope(scope.id + "/" + name + "#map", proc, scope.jsonata, all) : null;
         }
 
         JsonNode get(String field) {

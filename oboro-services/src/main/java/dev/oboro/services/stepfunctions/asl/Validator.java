@@ -198,14 +198,14 @@ public final class Validator {
             case "Parallel" -> {
                 JsonNode b = st.get("Branches");
                 if (b == null || !b.isArray() || b.isEmpty()) schema("These fields are required: [Branches]", loc);
-                else for (int i = 0; i < b.size(); i++) scope(b.get(i), loc + "/Branches[" + i + "]", jsonata, topJsonata, true);
+                else for (int i = 0; i < b.size(); i++) scope(b.get(i), loc + "/Branches[" + i + "]", scopeJsonata, topJsonata, true);
                 retryCatch(st, loc, states, jsonata);
             }
             case "Map" -> {
                 JsonNode p = st.has("ItemProcessor") ? st.get("ItemProcessor") : st.get("Iterator");
                 String pl = loc + (st.has("ItemProcessor") ? "/ItemProcessor" : "/Iterator");
                 if (p == null) schema("These fields are required: [ItemProcessor]", loc);
-                else scope(p, pl, jsonata, topJsonata, true);
+                else scope(p, pl, scopeJsonata, topJsonata, true);
                 if (st.has("ItemSelector") && st.has("Parameters")) schema("Only one of these fields is allowed: [ItemSelector, Parameters]", loc);
                 if (!jsonata && st.has("MaxConcurrency") && !(Json.isInteger(st.get("MaxConcurrency")) && st.get("MaxConcurrency").intValue() >= 0))
                     schema("The value for the field 'MaxConcurrency' must be a non-negative integer", loc + "/MaxConcurrency");
