@@ -1,6 +1,6 @@
 package dev.oboro.services.stepfunctions.asl;
 
-/** Notifications for the host (persistence, long polls, metrics). All methods are called outside the engine's locks? No: inside; keep them short. */
+/** Notifications for the host (persistence, long polls, metrics). Called under the execution's lock (executionFinished after it is released): keep them short. */
 public interface EngineListener {
     /** The execution changed and reached a stable point: persist {@code snapshot} if you persist executions. */
     default void executionChanged(ExecutionData snapshot) {}
