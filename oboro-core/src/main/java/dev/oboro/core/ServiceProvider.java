@@ -11,8 +11,14 @@ import java.util.List;
  * (or without the {@code Call}): the SDK request class is the operation key.
  */
 public interface ServiceProvider {
-    /** The service's model name (the botocore service directory: {@code ec2}, {@code stepfunctions}, ...). */
-    String service();
+    /**
+     * The service's model name (the botocore service directory: {@code ec2}, {@code stepfunctions}):
+     * the package name says it, so providers need not.
+     */
+    default String service() {
+        String pkg = getClass().getPackageName();
+        return pkg.substring(pkg.lastIndexOf('.') + 1);
+    }
 
     /** Creates the service's handler objects. Called once, on first use or at start if it has state. */
     List<Object> handlers(Oboro oboro);

@@ -39,7 +39,7 @@ public final class Services {
             try {
                 Class<?> c = Class.forName(cls, true, Services.class.getClassLoader());
                 ServiceProvider p = (ServiceProvider) c.getDeclaredConstructor().newInstance();
-                providers.put(p.service(), p);
+                providers.put(name, p);
             } catch (ClassNotFoundException e) {
                 // not implemented yet
             } catch (ReflectiveOperationException e) {

@@ -7,11 +7,6 @@ import java.util.List;
 
 public final class Provider implements ServiceProvider {
     @Override
-    public String service() {
-        return "ec2";
-    }
-
-    @Override
     public List<Object> handlers(Oboro oboro) {
         Catalog catalog = Catalog.get();
         return List.of(new RegionsAndZones(catalog));

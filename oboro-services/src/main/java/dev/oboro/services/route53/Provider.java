@@ -7,11 +7,6 @@ import java.util.List;
 
 public final class Provider implements ServiceProvider {
     @Override
-    public String service() {
-        return "route53";
-    }
-
-    @Override
     public List<Object> handlers(Oboro oboro) {
         return List.of(new HostedZones(oboro));
     }
