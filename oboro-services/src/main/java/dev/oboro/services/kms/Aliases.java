@@ -79,7 +79,8 @@ final class Aliases {
         }
         all.sort(Comparator.comparing(AliasListEntry::aliasName));
         ListAliasesResponse.Builder b = ListAliasesResponse.builder();
-        Pagination.Page<AliasListEntry> page = Pagination.page(call, req, all, AliasListEntry::aliasName, b);
+        Pagination.Page<AliasListEntry> page = Pagination.page(call, req, all, AliasListEntry::aliasName, b,
+                KmsState.smallPageLimit(req.limit(), 100));
         return b.aliases(page.items()).build();
     }
 

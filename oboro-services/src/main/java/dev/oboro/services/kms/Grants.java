@@ -68,7 +68,8 @@ final class Grants {
             matching.add(g);
         }
         ListGrantsResponse.Builder b = ListGrantsResponse.builder();
-        Pagination.Page<KmsGrant> page = Pagination.page(call, req, matching, KmsGrant::grantId, b);
+        Pagination.Page<KmsGrant> page = Pagination.page(call, req, matching, KmsGrant::grantId, b,
+                KmsState.smallPageLimit(req.limit(), 100));
         return b.grants(page.items().stream().map(Grants::entry).toList()).build();
     }
 
@@ -78,7 +79,8 @@ final class Grants {
             if (req.retiringPrincipal().equals(g.retiringPrincipal())) matching.add(g);
         }
         ListRetirableGrantsResponse.Builder b = ListRetirableGrantsResponse.builder();
-        Pagination.Page<KmsGrant> page = Pagination.page(call, req, matching, KmsGrant::grantId, b);
+        Pagination.Page<KmsGrant> page = Pagination.page(call, req, matching, KmsGrant::grantId, b,
+                KmsState.smallPageLimit(req.limit(), 100));
         return b.grants(page.items().stream().map(Grants::entry).toList()).build();
     }
 

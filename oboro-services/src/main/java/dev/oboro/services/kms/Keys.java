@@ -221,7 +221,8 @@ final class Keys {
         List<Tag> tags = k.tags().entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> Tag.builder().tagKey(e.getKey()).tagValue(e.getValue()).build()).toList();
         ListResourceTagsResponse.Builder b = ListResourceTagsResponse.builder();
-        Pagination.Page<Tag> page = Pagination.page(call, req, tags, Tag::tagKey, b);
+        Pagination.Page<Tag> page = Pagination.page(call, req, tags, Tag::tagKey, b,
+                KmsState.smallPageLimit(req.limit(), 50));
         return b.tags(page.items()).build();
     }
 

@@ -113,6 +113,18 @@ final class KmsState {
         return k;
     }
 
+    /**
+     * Some listings take fewer items per page than the model's shared LimitType (1-1000) allows:
+     * ListAliases, ListGrants and ListRetirableGrants 1-100, ListResourceTags 1-50; all default to 50.
+     */
+    static int smallPageLimit(Integer limit, int max) {
+        if (limit != null && limit > max) {
+            throw KmsErrors.validation("1 validation error detected: Value '" + limit + "' at 'limit' failed to satisfy "
+                    + "constraint: Member must have value less than or equal to " + max);
+        }
+        return limit == null ? 50 : limit;
+    }
+
     // ------------------------------------------------------------------ creation
 
     KmsKey newKey(Call call, boolean multiRegion, String description, String policy, Map<String, String> tags,
