@@ -47,6 +47,9 @@ class DeletionAndRotationTest {
         fails("KMSInvalidStateException", msg, () -> kms.decrypt(r -> r.ciphertextBlob(blob)));
         fails("KMSInvalidStateException", msg, () -> kms.enableKey(r -> r.keyId(k.keyId())));
         fails("KMSInvalidStateException", msg, () -> kms.scheduleKeyDeletion(r -> r.keyId(k.keyId())));
+        fails("KMSInvalidStateException", msg, () -> kms.createAlias(r -> r.aliasName("alias/late").targetKeyId(k.keyId())));
+        fails("KMSInvalidStateException", msg, () -> kms.tagResource(r -> r.keyId(k.keyId())
+                .tags(software.amazon.awssdk.services.kms.model.Tag.builder().tagKey("k").tagValue("v").build())));
 
         Oboro.advance(Duration.ofDays(6));
         assertEquals("PendingDeletion", kms.describeKey(r -> r.keyId(k.keyId())).keyMetadata().keyStateAsString());
