@@ -12,11 +12,6 @@ import java.util.List;
  */
 public final class Provider implements ServiceProvider {
     @Override
-    public String service() {
-        return "kms";
-    }
-
-    @Override
     public List<Object> handlers(Oboro oboro) {
         KmsState state = new KmsState(oboro);
         return List.of(new Keys(state), new Aliases(state), new Grants(state), new Cryptography(state));
