@@ -10,8 +10,8 @@ everything the server side of a protocol needs. This script extracts the rest, p
     its bounds, result key)
   - per error shape: wire code (awsQueryError code where the model gives one), HTTP status,
     sender/receiver fault
-  - per input structure: required members, and for input members: min/max bounds, enum values
-    (used to answer AWS validation errors for bad input)
+  - per input structure: required members, and for input members: min/max bounds, string
+    patterns, enum values (used to answer AWS validation errors for bad input)
 
 Input: ../shared/aws-models/<service>/<api-version>/{service-2.json.gz,paginators-1.json}
        (botocore 1.43.11 data files, Apache-2.0).
@@ -72,6 +72,8 @@ def input_constraints(model, op_inputs):
                         c["minLen"] = target["min"]
                     if "max" in target:
                         c["maxLen"] = target["max"]
+                    if target["type"] == "string" and "pattern" in target:
+                        c["pattern"] = target["pattern"]
                 elif target["type"] in ("integer", "long", "double", "float"):
                     if "min" in target:
                         c["min"] = target["min"]

@@ -68,7 +68,8 @@ public record ServiceModel(
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Constraint(Long minLen, Long maxLen, Double min, Double max, @JsonProperty("enum") String enumName) {
+    public record Constraint(Long minLen, Long maxLen, Double min, Double max, @JsonProperty("enum") String enumName,
+                             String pattern) {
     }
 
     public Operation operation(String name) {

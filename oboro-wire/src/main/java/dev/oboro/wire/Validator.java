@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Checks a decoded request against the model's constraints (required members, lengths, ranges,
@@ -17,6 +20,10 @@ import java.util.Map;
 public final class Validator {
     private Validator() {
     }
+
+    /** Compiled model patterns; a pattern Java cannot compile is never enforced. */
+    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+    private static final Pattern UNCHECKED = Pattern.compile("");
 
     public static void validate(ServiceModel svc, String inputShape, SdkPojo request) {
         List<ValidationException.Problem> problems = new ArrayList<>();
@@ -80,12 +87,30 @@ public final class Validator {
                 out.add(problem(member, path, v, "Member must have value less than or equal to " + fmt(c.max())));
             }
         }
+        if (c.pattern() != null && v instanceof String str && !matches(c.pattern(), str)) {
+            out.add(problem(member, path, v, "Member must satisfy regular expression pattern: " + c.pattern()));
+        }
         if (c.enumName() != null && v instanceof String str) {
             List<String> values = svc.enums().get(c.enumName());
             if (values != null && !values.contains(str)) {
                 out.add(problem(member, path, v, "Member must satisfy enum value set: [" + String.join(", ", values) + "]"));
             }
         }
+    }
+
+    /**
+     * Whether a value satisfies a model pattern. AWS front ends (Coral) match the whole value, which
+     * is why model patterns such as IAM's {@code [\w+=,.@-]+} carry no anchors.
+     */
+    static boolean matches(String pattern, String value) {
+        Pattern p = PATTERNS.computeIfAbsent(pattern, k -> {
+            try {
+                return Pattern.compile(k);
+            } catch (PatternSyntaxException e) {
+                return UNCHECKED;
+            }
+        });
+        return p == UNCHECKED || p.matcher(value).matches();
     }
 
     private static ValidationException.Problem problem(String member, String path, Object v, String constraint) {
