@@ -90,7 +90,12 @@ public final class Gateway {
         }
         ServiceModel svc = target.service();
         String region = cred != null && cred.region() != null ? cred.region() : oboro.config().defaultRegion();
-        Identity caller = oboro.identities().resolve(cred == null ? null : cred.accessKeyId());
+        Identity caller;
+        try {
+            caller = oboro.identities().resolve(cred == null ? null : cred.accessKeyId());
+        } catch (Identities.InvalidAccessKey e) {
+            return invalidAccessKey(svc, target.protocol(), requestId);
+        }
         Call call = new Call(oboro, svc.name(), target.operation(), region, caller, requestId, sourceIp, req.header("user-agent"));
         SdkPojo request = null;
         try {
@@ -125,6 +130,20 @@ public final class Gateway {
         if (req.header("x-amz-target") != null) return Protocol.JSON;
         if (req.isForm()) return Protocol.QUERY;
         return Protocol.REST_JSON;
+    }
+
+    /** Each protocol family's answer to a refused access key (an inactive IAM user key). */
+    private static WireResponse invalidAccessKey(ServiceModel svc, Protocol protocol, String requestId) {
+        String invalid = "The security token included in the request is invalid.";
+        return switch (protocol) {
+            case EC2 -> WireCodec.encodeError(svc, protocol, "AuthFailure", null,
+                    "AWS was not able to validate the provided access credentials", 401, true, null, requestId);
+            case REST_XML -> WireCodec.encodeError(svc, protocol, "InvalidAccessKeyId", null,
+                    "The AWS Access Key Id you provided does not exist in our records.", 403, true, null, requestId);
+            case QUERY -> WireCodec.encodeError(svc, protocol, "InvalidClientTokenId", null, invalid, 403, true, null, requestId);
+            case REST_JSON -> WireCodec.encodeError(svc, protocol, "UnrecognizedClientException", null, invalid, 403, true, null, requestId);
+            default -> WireCodec.encodeError(svc, protocol, "UnrecognizedClientException", null, invalid, 400, true, null, requestId);
+        };
     }
 
     private WireResponse error(Call call, ServiceModel svc, Protocol protocol, SdkPojo request, AwsException e, String requestId) {

@@ -10,12 +10,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Identities {
     public interface Resolver {
-        /** The identity behind an access key, or null if this resolver does not know it. */
+        /**
+         * The identity behind an access key, or null if this resolver does not know it. Throws
+         * {@link InvalidAccessKey} for a key it issued that may not be used (an inactive IAM key).
+         */
         Identity resolve(String accessKeyId);
+    }
+
+    /** A known access key that is refused: the gateway answers each protocol's invalid-credentials error. */
+    public static final class InvalidAccessKey extends RuntimeException {
+        public InvalidAccessKey(String accessKeyId) {
+            super(accessKeyId, null, false, false);
+        }
     }
 
     private final String defaultAccount;
     private final List<Resolver> resolvers = new CopyOnWriteArrayList<>();
+    private volatile Runnable issuerLoader = () -> { };
 
     Identities(String defaultAccount) {
         this.defaultAccount = defaultAccount;
@@ -29,16 +40,39 @@ public final class Identities {
         return defaultAccount;
     }
 
+    /**
+     * Loads the services that issue keys (IAM, STS), so that a key they issued before a restart or
+     * an import is known even when no call has reached them yet.
+     */
+    void setIssuerLoader(Runnable loader) {
+        this.issuerLoader = loader;
+    }
+
     public Identity resolve(String accessKeyId) {
         if (accessKeyId != null) {
-            for (Resolver r : resolvers) {
-                Identity i = r.resolve(accessKeyId);
-                if (i != null) return i;
+            Identity known = fromResolvers(accessKeyId);
+            if (known == null && looksIssued(accessKeyId)) {
+                issuerLoader.run();
+                known = fromResolvers(accessKeyId);
             }
+            if (known != null) return known;
             if (accessKeyId.length() == 12 && accessKeyId.chars().allMatch(Character::isDigit)) {
                 return Identity.root(accessKeyId, accessKeyId);
             }
         }
         return Identity.root(defaultAccount, accessKeyId);
+    }
+
+    private Identity fromResolvers(String accessKeyId) {
+        for (Resolver r : resolvers) {
+            Identity i = r.resolve(accessKeyId);
+            if (i != null) return i;
+        }
+        return null;
+    }
+
+    /** {@code AKIA…} (IAM user keys) and {@code ASIA…} (STS temporary keys): the forms AWS issues. */
+    private static boolean looksIssued(String key) {
+        return key.length() >= 16 && (key.startsWith("AKIA") || key.startsWith("ASIA"));
     }
 }

@@ -6,6 +6,7 @@ import dev.oboro.core.time.Scheduler;
 import dev.oboro.wire.Models;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.logging.Level;
@@ -40,6 +41,11 @@ public final class Oboro implements AutoCloseable {
         this.scheduler = new Scheduler(clock, o -> store.putMeta(CLOCK_OFFSET, Long.toString(o)));
         this.identities = new Identities(config.defaultAccount());
         this.services = new Services(this);
+        this.identities.setIssuerLoader(() -> {
+            for (String issuer : List.of("iam", "sts")) {
+                if (services.has(issuer) && !services.isLoaded(issuer)) services.ensureLoaded(issuer);
+            }
+        });
         this.gateway = new Gateway(this);
         this.startedAt = clock.instant();
         this.baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + config.port();
