@@ -37,6 +37,18 @@ public final class Cli {
         return run(V2.toString(), account, region, args);
     }
 
+    /** Runs AWS CLI v2 in us-east-1 with the given credentials (an IAM user's key, or STS temporary ones). */
+    public static Result v2As(String accessKeyId, String secretAccessKey, String sessionToken, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(V2.toString(), "--endpoint-url", Oboro.endpoint().toString(),
+                "--region", "us-east-1", "--output", "json"));
+        cmd.addAll(List.of(args));
+        Map<String, String> env = new java.util.HashMap<>(Map.of("AWS_ACCESS_KEY_ID", accessKeyId,
+                "AWS_SECRET_ACCESS_KEY", secretAccessKey, "AWS_PAGER", "", "AWS_CONFIG_FILE", "/dev/null",
+                "AWS_SHARED_CREDENTIALS_FILE", "/dev/null"));
+        if (sessionToken != null) env.put("AWS_SESSION_TOKEN", sessionToken);
+        return exec(cmd, env);
+    }
+
     /** The AWS CLI v1 on PATH, or null if there is none. */
     public static String v1Path() {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
