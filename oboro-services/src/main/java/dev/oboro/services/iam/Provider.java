@@ -11,11 +11,6 @@ import java.util.List;
  */
 public final class Provider implements ServiceProvider {
     @Override
-    public String service() {
-        return "iam";
-    }
-
-    @Override
     public List<Object> handlers(Oboro oboro) {
         Iam iam = new Iam(oboro);
         AccessKeys keys = new AccessKeys(iam);
