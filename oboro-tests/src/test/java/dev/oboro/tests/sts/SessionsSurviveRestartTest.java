@@ -51,6 +51,13 @@ class SessionsSurviveRestartTest {
                 session = sts.assumeRole(b -> b.roleArn("arn:aws:iam::" + account + ":role/durable").roleSessionName("before")).credentials();
             }
         }
+        // Before any IAM or STS call, an unknown AKIA/ASIA key makes Oboro load both issuers
+        // (the server also resumes services with state in the background; this runtime does not).
+        try (dev.oboro.core.Oboro cold = new dev.oboro.core.Oboro(config)) {
+            assertEquals("arn:aws:iam::" + account + ":user/persistent", cold.identities().resolve(key.accessKeyId()).arn());
+            assertEquals("arn:aws:sts::" + account + ":assumed-role/durable/before",
+                    cold.identities().resolve(session.accessKeyId()).arn());
+        }
         try (OboroServer second = OboroServer.start(config);
              StsClient asUser = client(StsClient.builder(), second, Oboro.credentials(key.accessKeyId()));
              StsClient asRole = client(StsClient.builder(), second,
