@@ -28,7 +28,7 @@ class DurabilityTest {
     static Route53Client route53(URI endpoint) {
         return Route53Client.builder().endpointOverride(endpoint).region(Region.US_EAST_1)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("111122223333", "x")))
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(java.time.Duration.ofSeconds(10)))
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(java.time.Duration.ofSeconds(90)))
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 

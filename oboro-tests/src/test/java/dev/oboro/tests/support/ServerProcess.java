@@ -48,7 +48,7 @@ public final class ServerProcess implements AutoCloseable {
                     throw new IllegalStateException(e);
                 }
             });
-            return new ServerProcess(p, ready.get(60, TimeUnit.SECONDS));
+            return new ServerProcess(p, ready.get(180, TimeUnit.SECONDS));
         } catch (Exception e) {
             throw new IllegalStateException("could not start Oboro: " + e.getMessage(), e);
         }
