@@ -20,7 +20,10 @@ final class Errors {
             "route53", new String[]{"InvalidInput", "InvalidInput"},
             "s3", new String[]{"InvalidArgument", "InvalidArgument"},
             "cloudfront", new String[]{"InvalidArgument", "InvalidArgument"},
-            "lambda", new String[]{"ValidationException", "ValidationException"});
+            "lambda", new String[]{"ValidationException", "ValidationException"},
+            // CloudWatch Logs answers constraint violations with InvalidParameterException
+            "logs", new String[]{"InvalidParameterException", "InvalidParameterException"},
+            "xray", new String[]{"InvalidRequestException", "InvalidRequestException"});
 
     static AwsException fromValidation(ServiceModel svc, Protocol protocol, ValidationException v) {
         List<ValidationException.Problem> problems = v.problems();

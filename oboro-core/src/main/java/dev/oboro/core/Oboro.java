@@ -49,6 +49,7 @@ public final class Oboro implements AutoCloseable {
         this.gateway = new Gateway(this);
         this.startedAt = clock.instant();
         this.baseUrl = "http://" + ("0.0.0.0".equals(config.host()) ? "localhost" : config.host()) + ":" + config.port();
+        services.start();
     }
 
     /** Loads the services that have persisted state, so their timers are armed again. */

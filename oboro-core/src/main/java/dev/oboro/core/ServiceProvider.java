@@ -22,4 +22,13 @@ public interface ServiceProvider {
 
     /** Creates the service's handler objects. Called once, on first use or at start if it has state. */
     List<Object> handlers(Oboro oboro);
+
+    /**
+     * Called once when Oboro starts, for every service, before any request is served. Most services
+     * do nothing here (their handlers load on first use); a service that must see traffic from the
+     * start (CloudTrail's call listener, IAM's access-key resolver) registers it here, cheaply and
+     * without loading its handlers.
+     */
+    default void onStart(Oboro oboro) {
+    }
 }

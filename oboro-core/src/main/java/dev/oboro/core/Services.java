@@ -48,6 +48,17 @@ public final class Services {
         }
     }
 
+    /** Runs every provider's {@link ServiceProvider#onStart} hook. */
+    void start() {
+        for (ServiceProvider p : providers.values()) {
+            try {
+                p.onStart(oboro);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.SEVERE, "start hook of " + p.service() + " failed", e);
+            }
+        }
+    }
+
     public boolean has(String service) {
         return providers.containsKey(service);
     }
