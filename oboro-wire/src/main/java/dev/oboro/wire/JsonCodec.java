@@ -46,25 +46,43 @@ public final class JsonCodec {
      * persisted state and for catalogs recorded in AWS's JSON form.
      */
     public static final JsonCodec MEMBERS = new JsonCodec(new ObjectMapper(), false, true);
+    /**
+     * Member names with the first letter in lower case ({@code RoleArn} -> {@code roleArn},
+     * {@code DBInstanceIdentifier} -> {@code dBInstanceIdentifier}): the form of CloudTrail's
+     * requestParameters and responseElements.
+     */
+    public static final JsonCodec LOWER_CAMEL_MEMBERS = new JsonCodec(new ObjectMapper(), false, true, true);
 
     private final ObjectMapper mapper;
     private final JsonFactory factory;
     private final boolean cbor;
     private final boolean memberNames;
+    private final boolean lowerCamel;
 
     private JsonCodec(ObjectMapper mapper, boolean cbor, boolean memberNames) {
+        this(mapper, cbor, memberNames, false);
+    }
+
+    private JsonCodec(ObjectMapper mapper, boolean cbor, boolean memberNames, boolean lowerCamel) {
         this.mapper = mapper;
         this.factory = mapper.getFactory();
         this.cbor = cbor;
         this.memberNames = memberNames;
+        this.lowerCamel = lowerCamel;
+    }
+
+    private String memberName(SdkField<?> f) {
+        String n = f.memberName();
+        if (!lowerCamel || n.isEmpty() || Character.isLowerCase(n.charAt(0))) return n;
+        return Character.toLowerCase(n.charAt(0)) + n.substring(1);
     }
 
     private String inName(SdkField<?> f) {
-        return memberNames ? f.memberName() : SdkShapes.sendName(f);
+        return memberNames ? memberName(f) : SdkShapes.sendName(f);
     }
 
     private String outName(SdkField<?> f) {
-        return memberNames ? f.memberName() : SdkShapes.readName(f);
+        return memberNames ? memberName(f) : SdkShapes.readName(f);
     }
 
     public ObjectMapper mapper() {
