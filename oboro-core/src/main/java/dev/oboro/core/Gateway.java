@@ -57,6 +57,15 @@ public final class Gateway {
         listeners.add(l);
     }
 
+    public void removeListener(CallListener l) {
+        listeners.remove(l);
+    }
+
+    /** The registered listeners (a snapshot). */
+    public List<CallListener> listeners() {
+        return List.copyOf(listeners);
+    }
+
     public WireResponse handle(WireRequest req, String sourceIp) {
         String requestId = Ids.requestId();
         try {
