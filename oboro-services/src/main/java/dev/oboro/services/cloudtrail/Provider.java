@@ -20,7 +20,7 @@ public final class Provider implements ServiceProvider {
     @Override
     public List<Object> handlers(Oboro oboro) {
         Recorder recorder = Recorder.of(oboro);
-        Trails trails = new Trails(oboro);
+        Trails trails = new Trails(oboro, recorder);
         recorder.trails(trails);
         return List.of(new Lookup(recorder), trails);
     }

@@ -62,10 +62,12 @@ final class Trails {
     private static final Pattern LOG_GROUP_ARN = Pattern.compile("arn:aws[a-z\\-]*:logs:([a-z0-9\\-]+):(\\d{12}):log-group:([.\\-_/#A-Za-z0-9]+)(:\\*)?");
 
     private final Oboro oboro;
+    private final Recorder recorder;
     final Table<Records.TrailState> trails;
 
-    Trails(Oboro oboro) {
+    Trails(Oboro oboro, Recorder recorder) {
         this.oboro = oboro;
+        this.recorder = recorder;
         this.trails = oboro.store().table("cloudtrail.trails", Records.TrailState.class);
     }
 
@@ -337,8 +339,12 @@ final class Trails {
         return f;
     }
 
-    /** A trail the caller may change: only from its home region. */
+    /**
+     * A trail the caller may change: only from its home region. Calls recorded so far are delivered
+     * under the trail's configuration before the change, as they happened before it.
+     */
     private Found homeTrail(Call call, String nameOrArn) {
+        recorder.flush();
         Found f = trail(call, nameOrArn);
         if (!f.scope().region().equals(call.region())) {
             throw new AwsException("InvalidHomeRegionException", "This operation must be called from the trail's home region, "
