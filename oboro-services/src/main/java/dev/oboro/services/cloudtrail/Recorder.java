@@ -202,8 +202,10 @@ final class Recorder implements CallListener {
             doc.put("errorMessage", c.errorMessage());
         }
         doc.set("requestParameters", members(c.request()));
-        // CloudTrail leaves responseElements out of read-only calls and failed calls
-        doc.set("responseElements", readOnly || c.errorCode() != null ? null : members(c.response()));
+        // CloudTrail leaves responseElements out of failed calls and of reads, except the STS calls
+        // that hand out credentials (their keys and expiry are on record, the secret is not)
+        boolean withResponse = c.errorCode() == null && (!readOnly || issuesCredentials(call));
+        doc.set("responseElements", withResponse ? members(c.response()) : null);
         doc.put("requestID", call.requestId());
         doc.put("eventID", eventId);
         doc.put("readOnly", readOnly);
@@ -233,6 +235,10 @@ final class Recorder implements CallListener {
     private static ObjectNode userIdentity(Identity who) {
         ObjectNode u = JSON.createObjectNode();
         u.put("type", who.type());
+        if ("AWSService".equals(who.type())) {
+            u.put("invokedBy", who.principalId());
+            return u;
+        }
         u.put("principalId", who.principalId());
         u.put("arn", who.arn());
         u.put("accountId", who.account());
@@ -255,12 +261,20 @@ final class Recorder implements CallListener {
         return u;
     }
 
+    private static boolean issuesCredentials(Call call) {
+        return "sts".equals(call.service()) && (call.operation().startsWith("AssumeRole")
+                || call.operation().equals("GetSessionToken") || call.operation().equals("GetFederationToken"));
+    }
+
     static boolean isReadOnly(String operation) {
         for (String p : READ_PREFIXES) if (operation.startsWith(p)) return true;
         return false;
     }
 
-    private static final Set<String> HIDDEN = Set.of("secretAccessKey", "password", "plaintext", "secretString",
+    /** Left out of events altogether. */
+    private static final Set<String> OMITTED = Set.of("secretAccessKey");
+    /** Shown as AWS shows sensitive values. */
+    private static final Set<String> HIDDEN = Set.of("password", "plaintext", "secretString",
             "secretBinary", "privateKey", "oldPassword", "newPassword");
 
     /** A request or response as CloudTrail shows it: its set members by lowerCamel name; null when empty. */
@@ -280,7 +294,8 @@ final class Recorder implements CallListener {
     private static void hide(JsonNode n) {
         if (n instanceof ObjectNode o) {
             for (String k : List.copyOf(iterable(o.fieldNames()))) {
-                if (HIDDEN.contains(k)) o.put(k, "HIDDEN_DUE_TO_SECURITY_REASONS");
+                if (OMITTED.contains(k)) o.remove(k);
+                else if (HIDDEN.contains(k)) o.put(k, "HIDDEN_DUE_TO_SECURITY_REASONS");
                 else hide(o.get(k));
             }
         } else if (n != null && n.isArray()) {

@@ -2,10 +2,8 @@ package dev.oboro.tests.cloudtrail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.oboro.core.Identity;
 import dev.oboro.tests.support.Cli;
 import dev.oboro.tests.support.Oboro;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.cloudtrail.model.Event;
@@ -29,32 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * Every call through the gateway is in the caller's event history. IAM and STS are not on this
- * branch yet, so the IAM-user and assumed-role identities come from a resolver registered here the
- * way IAM and STS register theirs.
- */
+/** Every call through the gateway is in the caller's event history. */
 class LookupEventsTest {
     static final ObjectMapper JSON = new ObjectMapper();
     final String account = Oboro.newAccount();
     final String other = Oboro.newAccount();
-
-    static final String USER_KEY = "AKIAOBOROTESTUSER001";
-    static final String ROLE_KEY = "ASIAOBOROTESTROLE001";
-    static String userAccount;
-
-    @BeforeAll
-    static void identities() {
-        userAccount = Oboro.newAccount();
-        Oboro.server().oboro().identities().register(key -> switch (key) {
-            case USER_KEY -> new Identity(userAccount, "arn:aws:iam::" + userAccount + ":user/alice", "AIDAOBOROALICE0000001",
-                    "IAMUser", USER_KEY, "alice", null, "arn:aws:iam::" + userAccount + ":user/alice");
-            case ROLE_KEY -> new Identity(userAccount, "arn:aws:sts::" + userAccount + ":assumed-role/deployer/build-42",
-                    "AROAOBORODEPLOYER0001:build-42", "AssumedRole", ROLE_KEY, "build-42", null,
-                    "arn:aws:iam::" + userAccount + ":role/deployer");
-            default -> null;
-        });
-    }
 
     CloudTrailClient trail(String acct) {
         return Oboro.client(CloudTrailClient.builder(), acct);
@@ -105,34 +82,6 @@ class LookupEventsTest {
             assertTrue(d.get("requestParameters").isNull());
 
             assertEquals(2, lookup(ct2, LookupAttributeKey.EVENT_NAME, "GetCallerIdentity").size());
-        }
-    }
-
-    @Test
-    void iamUserAndAssumedRoleIdentities() {
-        try (StsClient asUser = Oboro.client(StsClient.builder(), Oboro.credentials(USER_KEY), "us-east-1");
-             StsClient asRole = Oboro.client(StsClient.builder(), Oboro.credentials(ROLE_KEY, "secret", "token"), "us-east-1")) {
-            assertEquals("arn:aws:iam::" + userAccount + ":user/alice", asUser.getCallerIdentity().arn());
-            asRole.getCallerIdentity();
-        }
-        try (CloudTrailClient ct = trail(userAccount)) {
-            Event byAlice = lookup(ct, LookupAttributeKey.USERNAME, "alice").get(0);
-            JsonNode u = doc(byAlice).get("userIdentity");
-            assertEquals("IAMUser", u.get("type").asText());
-            assertEquals("alice", u.get("userName").asText());
-            assertEquals("AIDAOBOROALICE0000001", u.get("principalId").asText());
-            assertEquals(USER_KEY, u.get("accessKeyId").asText());
-
-            Event byRole = lookup(ct, LookupAttributeKey.ACCESS_KEY_ID, ROLE_KEY).get(0);
-            assertEquals("build-42", byRole.username());
-            JsonNode r = doc(byRole).get("userIdentity");
-            assertEquals("AssumedRole", r.get("type").asText());
-            assertEquals("arn:aws:sts::" + userAccount + ":assumed-role/deployer/build-42", r.get("arn").asText());
-            JsonNode issuer = r.at("/sessionContext/sessionIssuer");
-            assertEquals("Role", issuer.get("type").asText());
-            assertEquals("arn:aws:iam::" + userAccount + ":role/deployer", issuer.get("arn").asText());
-            assertEquals("deployer", issuer.get("userName").asText());
-            assertEquals("AROAOBORODEPLOYER0001", issuer.get("principalId").asText());
         }
     }
 
