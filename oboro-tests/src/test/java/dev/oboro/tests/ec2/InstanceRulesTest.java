@@ -143,6 +143,21 @@ class InstanceRulesTest {
     }
 
     @Test
+    void instanceProfilesMustExistInIam() {
+        try (Ec2Client ec2 = Ec2Fixtures.client(account);
+             software.amazon.awssdk.services.iam.IamClient iam = Oboro.client(software.amazon.awssdk.services.iam.IamClient.builder(), account)) {
+            var profile = iam.createInstanceProfile(r -> r.instanceProfileName("app-profile")).instanceProfile();
+            Instance i = run(ec2, Ec2Fixtures.AL2023, "t3.micro", b -> b.iamInstanceProfile(p -> p.name("app-profile")));
+            assertEquals(profile.arn(), i.iamInstanceProfile().arn());
+            assertEquals(profile.instanceProfileId(), i.iamInstanceProfile().id());
+            Instance byArn = run(ec2, Ec2Fixtures.AL2023, "t3.micro", b -> b.iamInstanceProfile(p -> p.arn(profile.arn())));
+            assertEquals(profile.arn(), byArn.iamInstanceProfile().arn());
+            Ec2Exception e = fails("InvalidParameterValue", () -> run(ec2, Ec2Fixtures.AL2023, "t3.micro", b -> b.iamInstanceProfile(p -> p.name("nope"))));
+            assertEquals("Value (nope) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name", e.awsErrorDetails().errorMessage());
+        }
+    }
+
+    @Test
     void instanceTypeChangesOnlyWhileStopped() {
         try (Ec2Client ec2 = Ec2Fixtures.client(account)) {
             Instance i = run(ec2, Ec2Fixtures.AL2023, "t3.micro", null);
