@@ -4,12 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oboro.wire.JsonCodec;
 import software.amazon.awssdk.services.ec2.model.AvailabilityZone;
+import software.amazon.awssdk.services.ec2.model.InstanceTypeInfo;
 import software.amazon.awssdk.services.ec2.model.Region;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.TreeMap;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +33,66 @@ final class Catalog {
     }
 
     private final Map<String, RegionInfo> regions;
+    private volatile Types types;
+
+    /** The instance types, their facts and where they are offered; loaded on first use (about 3 MB of JSON). */
+    record Types(Map<String, InstanceTypeInfo> infos, Map<String, InstanceTypes.Facts> facts, List<String> offeringOrder,
+                 Map<String, Map<String, BitSet>> offeredByRegionZone) {
+    }
 
     private Catalog(Map<String, RegionInfo> regions) {
         this.regions = regions;
+    }
+
+    Types types() {
+        Types t = types;
+        if (t == null) {
+            synchronized (this) {
+                if (types == null) types = loadTypes();
+                t = types;
+            }
+        }
+        return t;
+    }
+
+    InstanceTypes.Facts type(String name) {
+        return name == null ? null : types().facts().get(name);
+    }
+
+    /** The instance types offered in a zone of a region. */
+    BitSet offered(String region, String zoneName) {
+        Map<String, BitSet> zones = types().offeredByRegionZone().get(region);
+        BitSet b = zones == null ? null : zones.get(zoneName);
+        return b == null ? new BitSet() : b;
+    }
+
+    boolean offeredIn(String region, String zoneName, String type) {
+        int i = Collections.binarySearch(types().offeringOrder(), type);
+        return i >= 0 && offered(region, zoneName).get(i);
+    }
+
+    private static Types loadTypes() {
+        JsonNode extras = read("instance-type-extras.json").get("types");
+        Map<String, InstanceTypeInfo> infos = new TreeMap<>();
+        Map<String, InstanceTypes.Facts> facts = new HashMap<>();
+        for (JsonNode n : read("instance-types.json").get("InstanceTypes")) {
+            InstanceTypeInfo info = JsonCodec.MEMBERS.read(InstanceTypeInfo.class, n);
+            String name = info.instanceTypeAsString();
+            infos.put(name, info);
+            facts.put(name, InstanceTypes.Facts.of(info, extras.path(name)));
+        }
+        JsonNode off = read("offerings.json");
+        List<String> order = new ArrayList<>();
+        off.get("types").forEach(t -> order.add(t.asText()));
+        Map<String, Map<String, BitSet>> byRegion = new HashMap<>();
+        off.get("regions").fields().forEachRemaining(e -> {
+            Map<String, BitSet> zones = new LinkedHashMap<>();
+            for (JsonNode z : e.getValue().get("zones")) {
+                zones.put(z.get("zoneName").asText(), BitSet.valueOf(Base64.getDecoder().decode(z.get("offered").asText())));
+            }
+            byRegion.put(e.getKey(), zones);
+        });
+        return new Types(Collections.unmodifiableMap(infos), facts, List.copyOf(order), byRegion);
     }
 
     static Catalog get() {

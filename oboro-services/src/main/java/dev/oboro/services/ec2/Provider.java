@@ -9,6 +9,12 @@ public final class Provider implements ServiceProvider {
     @Override
     public List<Object> handlers(Oboro oboro) {
         Catalog catalog = Catalog.get();
-        return List.of(new RegionsAndZones(catalog));
+        Ec2State st = new Ec2State(oboro, catalog);
+        st.tags.bind(st);
+        Images images = new Images(st);
+        InstanceTypes types = new InstanceTypes(catalog);
+        return List.of(new RegionsAndZones(catalog), st.tags, new Vpcs(st), new SecurityGroups(st), new RouteTables(st),
+                new Gateways(st), new KeyPairs(st), new NetworkInterfaces(st), new Addresses(st), types, images, new Volumes(st),
+                new Instances(st, images, types));
     }
 }

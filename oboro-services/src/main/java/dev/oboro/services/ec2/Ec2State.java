@@ -1,0 +1,203 @@
+package dev.oboro.services.ec2;
+
+import dev.oboro.core.Call;
+import dev.oboro.core.Ids;
+import dev.oboro.core.Oboro;
+import dev.oboro.core.Scope;
+import dev.oboro.core.store.Table;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * EC2's state: one table per resource kind, per account and region, and the default network every
+ * account finds in every region (created on the account's first EC2 call there, as AWS has it).
+ */
+final class Ec2State {
+    /** Remembers that an account's region has had its default network made (and its id, if it still stands). */
+    record AccountRegion(String defaultVpcId) {
+    }
+
+    final Oboro oboro;
+    final Catalog catalog;
+    final Table<AccountRegion> accountRegions;
+    final Table<Vpcs.Vpc> vpcs;
+    final Table<Vpcs.Subnet> subnets;
+    final Table<SecurityGroups.Group> securityGroups;
+    final Table<RouteTables.Rtb> routeTables;
+    final Table<Gateways.Igw> internetGateways;
+    final Table<Gateways.Nat> natGateways;
+    final Table<KeyPairs.Key> keyPairs;
+    final Table<NetworkInterfaces.Eni> networkInterfaces;
+    final Table<Addresses.Eip> addresses;
+    final Table<Images.Ami> images;
+    final Table<Volumes.Vol> volumes;
+    final Table<Volumes.Snap> snapshots;
+    final Table<Instances.Inst> instances;
+    final Tags tags;
+
+    /** Used private addresses per subnet, derived from the network interfaces (a cache, rebuilt on demand). */
+    private final Map<String, BitSet> usedAddresses = new ConcurrentHashMap<>();
+
+    Ec2State(Oboro oboro, Catalog catalog) {
+        this.oboro = oboro;
+        this.catalog = catalog;
+        var s = oboro.store();
+        accountRegions = s.table("ec2.accountregions", AccountRegion.class);
+        vpcs = s.table("ec2.vpcs", Vpcs.Vpc.class);
+        subnets = s.table("ec2.subnets", Vpcs.Subnet.class);
+        securityGroups = s.table("ec2.securitygroups", SecurityGroups.Group.class);
+        routeTables = s.table("ec2.routetables", RouteTables.Rtb.class);
+        internetGateways = s.table("ec2.internetgateways", Gateways.Igw.class);
+        natGateways = s.table("ec2.natgateways", Gateways.Nat.class);
+        keyPairs = s.table("ec2.keypairs", KeyPairs.Key.class);
+        networkInterfaces = s.table("ec2.networkinterfaces", NetworkInterfaces.Eni.class);
+        addresses = s.table("ec2.addresses", Addresses.Eip.class);
+        images = s.table("ec2.images", Images.Ami.class);
+        volumes = s.table("ec2.volumes", Volumes.Vol.class);
+        snapshots = s.table("ec2.snapshots", Volumes.Snap.class);
+        instances = s.table("ec2.instances", Instances.Inst.class);
+        tags = new Tags(s.table("ec2.tags", Tags.TagSet.class));
+        s.onReset(usedAddresses::clear);
+    }
+
+    /** The scope of a call, with the default network of that account and region in place. */
+    Scope scope(Call call) {
+        Scope s = call.scope();
+        if (accountRegions.get(s, "defaults") == null) createDefaults(call, s);
+        return s;
+    }
+
+    String defaultVpcId(Scope s) {
+        AccountRegion ar = accountRegions.get(s, "defaults");
+        return ar == null ? null : ar.defaultVpcId();
+    }
+
+    void forgetDefaultVpc(Scope s, String vpcId) {
+        AccountRegion ar = accountRegions.get(s, "defaults");
+        if (ar != null && vpcId.equals(ar.defaultVpcId())) accountRegions.put(s, "defaults", new AccountRegion(null));
+    }
+
+    /**
+     * The default VPC (172.31.0.0/16) with a /20 default subnet per zone, its main route table
+     * routing 0.0.0.0/0 to an attached internet gateway, and the default security group.
+     * https://docs.aws.amazon.com/vpc/latest/userguide/default-vpc.html
+     */
+    private synchronized void createDefaults(Call call, Scope s) {
+        if (accountRegions.get(s, "defaults") != null) return;
+        Catalog.RegionInfo region = catalog.region(s.region());
+        String vpcId = Ids.ec2("vpc");
+        vpcs.put(s, vpcId, new Vpcs.Vpc(vpcId, "172.31.0.0/16", true, "dopt-" + Ids.hex(17), "default", null, null,
+                Ids.ec2("vpc-cidr-assoc"), true, true));
+        SecurityGroups.createDefault(this, s, vpcId);
+        String igwId = Ids.ec2("igw");
+        internetGateways.put(s, igwId, new Gateways.Igw(igwId, vpcId));
+        String rtbId = RouteTables.createMain(this, s, vpcId, "172.31.0.0/16");
+        routeTables.update(s, rtbId, t -> t.withRoute(new RouteTables.Route("0.0.0.0/0", null, igwId, null, null, null,
+                "CreateRoute")));
+        if (region != null) {
+            int i = 0;
+            for (var z : region.zones()) {
+                String subnetId = Ids.ec2("subnet");
+                Cidr c = new Cidr(Cidr.ip("172.31.0.0") + (long) i * 4096, 20);
+                subnets.put(s, subnetId, new Vpcs.Subnet(subnetId, vpcId, c.toString(), z.zoneName(), z.zoneId(), true, true,
+                        null, null, false));
+                i++;
+                if (i == 16) break;
+            }
+        }
+        accountRegions.put(s, "defaults", new AccountRegion(vpcId));
+    }
+
+    // ------------------------------------------------------------------ private addresses
+
+    /** Allocates the lowest free private address of a subnet (AWS reserves the first four and the last). */
+    synchronized String allocateAddress(Scope s, Vpcs.Subnet subnet, String wanted) {
+        BitSet used = used(s, subnet);
+        Cidr c = Cidr.parse(subnet.cidr());
+        if (wanted != null) {
+            Long a = Cidr.ip(wanted);
+            if (a == null || !c.contains(a)) {
+                throw Ec2Errors.invalidParameterValue("Address " + wanted + " does not fall within the subnet's address range");
+            }
+            int off = (int) (a - c.base());
+            if (off < 4 || off == c.size() - 1) {
+                throw Ec2Errors.invalidParameterValue("Address " + wanted + " is in subnet's reserved address range");
+            }
+            if (used.get(off)) {
+                throw new dev.oboro.wire.AwsException("InvalidIPAddress.InUse", "Address " + wanted + " is in use.", 400);
+            }
+            used.set(off);
+            return wanted;
+        }
+        int off = used.nextClearBit(4);
+        if (off >= c.size() - 1) return null;
+        used.set(off);
+        return Cidr.ip(c.base() + off);
+    }
+
+    synchronized void releaseAddress(Scope s, String subnetId, String ip) {
+        BitSet used = usedAddresses.get(subnetId);
+        Vpcs.Subnet subnet = subnets.get(s, subnetId);
+        if (used == null || subnet == null || ip == null) return;
+        Long a = Cidr.ip(ip);
+        Cidr c = Cidr.parse(subnet.cidr());
+        if (a != null && c.contains(a)) used.clear((int) (a - c.base()));
+    }
+
+    synchronized int freeAddresses(Scope s, Vpcs.Subnet subnet) {
+        Cidr c = Cidr.parse(subnet.cidr());
+        BitSet used = used(s, subnet);
+        return (int) (c.size() - 5 - used.get(4, (int) c.size() - 1).cardinality());
+    }
+
+    private BitSet used(Scope s, Vpcs.Subnet subnet) {
+        return usedAddresses.computeIfAbsent(subnet.id(), id -> {
+            BitSet b = new BitSet();
+            Cidr c = Cidr.parse(subnet.cidr());
+            for (NetworkInterfaces.Eni e : networkInterfaces.values(s)) {
+                if (!id.equals(e.subnetId())) continue;
+                List<String> ips = new ArrayList<>();
+                ips.add(e.privateIp());
+                ips.addAll(e.secondaryIps());
+                for (String ip : ips) {
+                    Long a = ip == null ? null : Cidr.ip(ip);
+                    if (a != null && c.contains(a)) b.set((int) (a - c.base()));
+                }
+            }
+            return b;
+        });
+    }
+
+    // ------------------------------------------------------------------ public addresses
+
+    /** A public IPv4 address from Amazon's pools, unique among this region's addresses in use. */
+    String newPublicIp() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        int[] firsts = {3, 18, 34, 44, 52, 54};
+        return firsts[r.nextInt(firsts.length)] + "." + r.nextInt(256) + "." + r.nextInt(256) + "." + (1 + r.nextInt(254));
+    }
+
+    static String macAddress() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        StringBuilder sb = new StringBuilder("0e");
+        for (int i = 0; i < 5; i++) sb.append(':').append(String.format("%02x", r.nextInt(256)));
+        return sb.toString();
+    }
+
+    static String privateDnsName(String region, String ip) {
+        if (ip == null) return "";
+        String host = "ip-" + ip.replace('.', '-');
+        return "us-east-1".equals(region) ? host + ".ec2.internal" : host + "." + region + ".compute.internal";
+    }
+
+    static String publicDnsName(String region, String ip) {
+        if (ip == null) return "";
+        String host = "ec2-" + ip.replace('.', '-');
+        return "us-east-1".equals(region) ? host + ".compute-1.amazonaws.com" : host + "." + region + ".compute.amazonaws.com";
+    }
+}
