@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Turns bad client input into each service's own validation error. */
-final class Errors {
+public final class Errors {
     private Errors() {
     }
 
@@ -25,7 +25,7 @@ final class Errors {
             "logs", new String[]{"InvalidParameterException", "InvalidParameterException"},
             "xray", new String[]{"InvalidRequestException", "InvalidRequestException"});
 
-    static AwsException fromValidation(ServiceModel svc, Protocol protocol, ValidationException v) {
+    public static AwsException fromValidation(ServiceModel svc, Protocol protocol, ValidationException v) {
         List<ValidationException.Problem> problems = v.problems();
         ValidationException.Problem first = problems.get(0);
         String[] o = OVERRIDES.get(svc.name());
