@@ -44,6 +44,11 @@ public final class AslEngine {
     private final String defaultRegion;
     private final Map<String, Exec> executions = new ConcurrentHashMap<>();
     private final Map<String, String[]> tokens = new ConcurrentHashMap<>();
+    /** Tokens of tasks that ended, true if by timing out: SendTask* answers TaskTimedOut / TaskDoesNotExist for them. */
+    private final Map<String, Boolean> closedTokens = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) { return size() > 100_000; }
+    });
     private final Map<String, ConcurrentLinkedDeque<String>> activityQueues = new ConcurrentHashMap<>();
     private final Map<String, StateMachine> parsed = new ConcurrentHashMap<>();
 
@@ -378,7 +383,10 @@ public final class AslEngine {
 
     private TokenResult byToken(String token, java.util.function.BiConsumer<Exec, Frame> fn) {
         String[] ref = tokens.get(token);
-        if (ref == null) return TokenResult.INVALID_TOKEN;
+        if (ref == null) {
+            Boolean timedOut = closedTokens.get(token);
+            return timedOut == null ? TokenResult.INVALID_TOKEN : timedOut ? TokenResult.TASK_TIMED_OUT : TokenResult.TASK_DOES_NOT_EXIST;
+        }
         Exec x = executions.get(ref[0]);
         if (x == null) return TokenResult.TASK_DOES_NOT_EXIST;
         boolean[] ok = new boolean[1];
@@ -757,7 +765,7 @@ public final class AslEngine {
         d.error = error;
         d.cause = cause;
         for (String id : new ArrayList<>(d.timers.keySet())) cancelTimer(x, id);
-        for (Frame f : d.frames.values()) if (f.taskToken != null) tokens.remove(f.taskToken);
+        for (Frame f : d.frames.values()) if (f.taskToken != null) closeToken(f.taskToken, false);
         x.work.clear();
     }
 
@@ -835,8 +843,13 @@ public final class AslEngine {
         frameFailed(x, f, error, cause);
     }
 
+    private void closeToken(String token, boolean timedOut) {
+        tokens.remove(token);
+        closedTokens.putIfAbsent(token, timedOut);
+    }
+
     private void resetTask(Frame f) {
-        if (f.taskToken != null) tokens.remove(f.taskToken);
+        if (f.taskToken != null) closeToken(f.taskToken, false);
         f.taskId = null;
         f.taskToken = null;
         f.taskKind = null;
@@ -1004,6 +1017,7 @@ public final class AslEngine {
         StateDef st = x.sm.state(f.scopeId, f.state);
         TaskRequest req = requestOf(f, x.d.executionArn);
         cancelTimers(x, f.id);
+        if (f.taskToken != null) closeToken(f.taskToken, true);
         String cause = null;
         switch (f.taskKind) {
             case "ACTIVITY" -> emit(x, f, "ActivityTimedOut", "activityTimedOutEventDetails", Json.mapOf("error", error, "cause", cause), true);
@@ -1289,7 +1303,7 @@ public final class AslEngine {
                 }
             }
         }
-        for (Frame f : x.d.frames.values()) if (f.taskToken != null) tokens.remove(f.taskToken);
+        for (Frame f : x.d.frames.values()) if (f.taskToken != null) closeToken(f.taskToken, false);
     }
 
     // ------------------------------------------------------------------ timers

@@ -111,6 +111,18 @@ public final class ExecutionData {
     @JsonIgnore
     public boolean isRunning() { return "RUNNING".equals(status); }
 
+    /** The history as SDK model objects, oldest first (for a finished execution the engine has forgotten). */
+    public java.util.List<software.amazon.awssdk.services.sfn.model.HistoryEvent> history() {
+        java.util.List<software.amazon.awssdk.services.sfn.model.HistoryEvent> out = new ArrayList<>(events.size());
+        for (ObjectNode e : events) out.add(SdkJson.build(software.amazon.awssdk.services.sfn.model.HistoryEvent.builder(), e));
+        return out;
+    }
+
+    /** One history event (AWS JSON form) as the SDK model object. */
+    public static software.amazon.awssdk.services.sfn.model.HistoryEvent historyEvent(ObjectNode e) {
+        return SdkJson.build(software.amazon.awssdk.services.sfn.model.HistoryEvent.builder(), e);
+    }
+
     /** The history events, AWS JSON form. */
     @JsonIgnore
     public ArrayNode eventsJson() {
