@@ -60,6 +60,7 @@ public final class AslEngine {
         final ArrayDeque<Runnable> work = new ArrayDeque<>();
         final Map<String, AslScheduler.Handle> handles = new HashMap<>();
         boolean draining;
+        String terminateCause;
 
         Exec(ExecutionData d, StateMachine sm) {
             this.d = d;
@@ -204,6 +205,15 @@ public final class AslEngine {
             emit(x, root, "ExecutionAborted", "executionAbortedEventDetails", Json.mapOf("error", error, "cause", cause), true);
             end(x, "ABORTED", null, error, cause);
         });
+    }
+
+    /**
+     * The execution's state machine is being deleted: the execution stops (ExecutionAborted) at its next state
+     * transition, as DeleteStateMachine documents.
+     */
+    public void terminateAtNextTransition(String executionArn, String cause) {
+        Exec x = executions.get(executionArn);
+        if (x != null) synchronized (x) { x.terminateCause = cause; }
     }
 
     /** RedriveExecution: re-enter the state where the execution stopped, with the input it had. */
@@ -439,6 +449,13 @@ public final class AslEngine {
     }
 
     private void enter(Exec x, Frame f) {
+        if (x.terminateCause != null) {
+            Frame root = root(x);
+            abortAll(x, false);
+            emit(x, root, "ExecutionAborted", "executionAbortedEventDetails", Json.mapOf("cause", x.terminateCause), true);
+            end(x, "ABORTED", null, null, x.terminateCause);
+            return;
+        }
         StateDef st = x.sm.state(f.scopeId, f.state);
         f.phase = "RUNNING";
         f.retryCount = 0;
@@ -866,9 +883,9 @@ public final class AslEngine {
 
     // ------------------------------------------------------------------ Task
 
-    private record Resource(String kind, String type, String name, String suffix, IntegrationPattern pattern, String region) {}
+    record Resource(String kind, String type, String name, String suffix, IntegrationPattern pattern, String region) {}
 
-    private static Resource resource(String arn, String defaultRegion) {
+    static Resource resource(String arn, String defaultRegion) {
         String[] p = arn.split(":", 6);
         String region = p.length > 3 && !p[3].isEmpty() ? p[3] : defaultRegion;
         if (p.length >= 6 && p[2].equals("states") && p[5].startsWith("activity:")) return new Resource("ACTIVITY", "activity", arn, "", IntegrationPattern.REQUEST_RESPONSE, region);

@@ -121,8 +121,10 @@ final class TestStateRunner {
                     JsonNode res = req.mockResult() == null ? null : Json.parse(req.mockResult());
                     if (res == null && error == null) {
                         if (req.taskRunner() == null) throw new IllegalArgumentException("TestState of a Task needs a mock or a task runner");
-                        TaskRequest tr = new TaskRequest(null, "test", "TestState", st.path("Resource").asText(), null, null,
-                                TaskRequest.IntegrationPattern.REQUEST_RESPONSE, params, null, null, null, null, null);
+                        String arn = st.path("Resource").asText();
+                        AslEngine.Resource r = AslEngine.resource(arn, "us-east-1");
+                        TaskRequest tr = new TaskRequest(null, "test", "TestState", arn, r.type(), r.name(),
+                                r.pattern(), params, null, null, null, null, r.region());
                         TestStateRequest.TaskOutcome o = req.taskRunner().apply(tr);
                         if (o.error() != null) { error = o.error(); cause = o.cause(); } else res = Json.parse(o.output());
                     }
