@@ -8,6 +8,10 @@ import java.util.List;
 public final class Provider implements ServiceProvider {
     @Override
     public List<Object> handlers(Oboro oboro) {
-        return List.of(new StateMachines(oboro));
+        StepFunctions sfn = new StepFunctions(oboro);
+        Executions executions = new Executions(sfn);
+        sfn.integrations.executions = executions;
+        sfn.restoreRunning();
+        return List.of(new StateMachines(sfn), executions, new Activities(sfn), new Tags(sfn));
     }
 }
