@@ -8,6 +8,7 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -42,7 +43,11 @@ class RestartTest {
     @Test
     void aWaitingExecutionSurvivesKill9(@TempDir Path data) throws Exception {
         String exec;
-        try (ServerProcess s = ServerProcess.start(data); SfnClient sfn = sfn(s.endpoint())) {
+        try (ServerProcess s = ServerProcess.start(data); SfnClient sfn = sfn(s.endpoint());
+             IamClient iam = IamClient.builder().endpointOverride(s.endpoint()).region(Region.AWS_GLOBAL)
+                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCOUNT, "x")))
+                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+            iam.createRole(r -> r.roleName("R").assumeRolePolicyDocument(Sfn.TRUST));
             String sm = sfn.createStateMachine(r -> r.name("durable").roleArn("arn:aws:iam::" + ACCOUNT + ":role/R")
                     .definition(TimeDrivenTest.WAIT_HOUR)).stateMachineArn();
             exec = sfn.startExecution(r -> r.stateMachineArn(sm).name("survivor").input("{\"a\":1}")).executionArn();

@@ -28,7 +28,19 @@ final class Sfn {
         return b.build();
     }
 
+    static final String TRUST = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+            + "\"Principal\":{\"Service\":\"states.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+    private static final java.util.Set<String> ROLES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The execution role of the account's state machines: an IAM role Step Functions may assume (created once). */
     static String role(String account) {
+        if (ROLES.add(account)) {
+            try (var iam = Oboro.client(software.amazon.awssdk.services.iam.IamClient.builder(), account)) {
+                iam.createRole(r -> r.roleName("StepFunctionsRole").assumeRolePolicyDocument(TRUST));
+            } catch (software.amazon.awssdk.services.iam.model.EntityAlreadyExistsException e) {
+                // made by another test of the account
+            }
+        }
         return "arn:aws:iam::" + account + ":role/StepFunctionsRole";
     }
 

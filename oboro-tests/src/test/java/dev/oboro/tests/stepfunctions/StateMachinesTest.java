@@ -131,6 +131,14 @@ class StateMachinesTest {
             assertEquals("AccessDeniedException", denied.awsErrorDetails().errorCode());
             assertEquals("Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.",
                     denied.awsErrorDetails().errorMessage());
+            try (var iam = Oboro.client(software.amazon.awssdk.services.iam.IamClient.builder(), account)) {
+                iam.createRole(r -> r.roleName("ForLambdaOnly").assumeRolePolicyDocument(Sfn.TRUST.replace("states.amazonaws.com", "lambda.amazonaws.com")));
+            }
+            SfnException untrusted = error(() -> sfn.createStateMachine(r -> r.name("untrusted")
+                    .roleArn("arn:aws:iam::" + account + ":role/ForLambdaOnly").definition(PASS)));
+            assertEquals("AccessDeniedException", untrusted.awsErrorDetails().errorCode());
+            // a role that exists and trusts Step Functions is accepted
+            Sfn.create(sfn, account, "trusted", PASS);
         }
     }
 
