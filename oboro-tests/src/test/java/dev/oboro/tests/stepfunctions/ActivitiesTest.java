@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Activities, workers polling GetActivityTask, and task tokens (also for .waitForTaskToken). */
+/** Activities, workers polling GetActivityTask, and task tokens (also for .waitForTaskToken); holds the clock (heartbeats). */
+@org.junit.jupiter.api.parallel.ResourceLock(Oboro.CLOCK)
 class ActivitiesTest {
     final String account = Oboro.newAccount();
     final ObjectMapper json = new ObjectMapper();

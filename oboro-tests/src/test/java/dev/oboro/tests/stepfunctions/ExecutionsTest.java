@@ -31,7 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Executions that need no clock: start, describe, list, history, stop, redrive, sync, integrations, TestState. */
+/**
+ * Executions without clock advances: start, describe, list, history, stop, redrive, sync, integrations, TestState.
+ * They watch time windows (90-day name reuse, 14-day redrive), so they hold the clock against other tests' advances.
+ */
+@org.junit.jupiter.api.parallel.ResourceLock(Oboro.CLOCK)
 class ExecutionsTest {
     final String account = Oboro.newAccount();
     final ObjectMapper json = new ObjectMapper();
