@@ -74,8 +74,10 @@ public final class Bench {
                 usage: oboro bench [options]
                   --jar PATH           Oboro fat jar (./oboro bench passes it)
                   --java PATH          java used to run the servers (default: the bench's own)
-                  --jvm-opts "OPTS"    JVM options for Oboro (./oboro bench passes ./oboro start's);
-                                       the bare server gets the same minus class-archive options
+                  --jvm-opts "OPTS"    JVM options for Oboro, space-separated (replaces earlier ones);
+                  --jvm-opt OPT        one more JVM option (repeatable); ./oboro bench passes the
+                                       options of ./oboro start this way. The bare server gets the
+                                       same minus class-archive options
                   --starts N           start-up measurements, median reported (default 5)
                   --connections N      keep-alive connections of the load (default 32)
                   --warmup S           warm-up seconds before each measurement (default 3)
@@ -101,6 +103,11 @@ public final class Bench {
                 case "--jvm-opts" -> {
                     String v = value(args, ++i, a).trim();
                     jvmOpts = v.isEmpty() ? List.of() : Arrays.asList(v.split("\\s+"));
+                }
+                case "--jvm-opt" -> {
+                    List<String> more = new ArrayList<>(jvmOpts);
+                    more.add(value(args, ++i, a));
+                    jvmOpts = more;
                 }
                 case "--starts" -> starts = positive(value(args, ++i, a), a);
                 case "--connections" -> connections = positive(value(args, ++i, a), a);
