@@ -44,6 +44,7 @@ public final class Bench {
     private boolean ephemeral;
     private boolean bare = true;
     private boolean oboro = true;
+    private boolean startupOnly;
     private String label = "";
 
     private final Report report = new Report();
@@ -87,6 +88,7 @@ public final class Bench {
                   --threads virtual|platform   load-generator threads (default virtual)
                   --ephemeral          run Oboro with --ephemeral (default: a fresh temporary --data-dir)
                   --no-bare | --bare-only      skip the bare Netty reference | measure only it
+                  --startup-only       only the start-up figures (for comparing JVM options)
                   --main CLASS         run 'java -cp JAR CLASS' instead of 'java -jar JAR' (stand-ins)
                   --out DIR            where the report goes (default bench-results)
                   --label TEXT         a note for the report header (e.g. the git commit)
@@ -128,6 +130,10 @@ public final class Bench {
                 case "--ephemeral" -> ephemeral = true;
                 case "--no-bare" -> bare = false;
                 case "--bare-only" -> oboro = false;
+                case "--startup-only" -> {
+                    startupOnly = true;
+                    bare = false;
+                }
                 case "--out" -> outDir = Path.of(value(args, ++i, a));
                 case "--label" -> label = value(args, ++i, a);
                 case "-h", "--help", "help" -> {
@@ -214,6 +220,7 @@ public final class Bench {
                 ServerProcess p = startOboro();
                 try {
                     double ready = p.awaitAnswer("/_oboro/health", Duration.ofSeconds(60));
+                    double readyCpu = p.cpuNanos() / 1e6;
                     double readyLine = p.readyLineMillis();
                     long reported = p.reportedReadyMillis();
                     // Let start-up work (JIT, lazy init) settle, then read memory before any call.
@@ -221,11 +228,11 @@ public final class Bench {
                     long idle = p.rssBytes();
                     List<Double> cold = new ArrayList<>();
                     for (String op : ops) cold.add(oneCall(p, Operations.named(op)));
-                    report.oboroStart(ready, readyLine, reported, idle, cold);
-                    log(String.format(Locale.ROOT, "start %d/%d: answered after %.0f ms (ready line %.0f ms, "
-                                    + "self-reported %d ms), idle RSS %s, first calls %s", i, starts, ready, readyLine,
-                            reported, Report.mb(idle), cold.stream().map(c -> Report.ms(c)).toList()));
-                    if (i == starts) {
+                    report.oboroStart(ready, readyCpu, readyLine, reported, idle, cold);
+                    log(String.format(Locale.ROOT, "start %d/%d: answered after %.0f ms (CPU %.0f ms; ready line %.0f ms, "
+                                    + "self-reported %d ms), idle RSS %s, first calls %s", i, starts, ready, readyCpu,
+                            readyLine, reported, Report.mb(idle), cold.stream().map(c -> Report.ms(c)).toList()));
+                    if (i == starts && !startupOnly) {
                         kept = p;
                         p = null;
                     }
@@ -236,6 +243,7 @@ public final class Bench {
                     }
                 }
             }
+            if (kept == null) return;
             for (String op : ops) {
                 LoadGenerator.Result r = load(kept, Operations.named(op));
                 report.oboroLoad(r, lastPeakSample.get());

@@ -11,6 +11,7 @@ import java.util.Locale;
 final class Report {
     private final StringBuilder header = new StringBuilder();
     private final List<Double> ready = new ArrayList<>();
+    private final List<Double> readyCpu = new ArrayList<>();
     private final List<Double> readyLine = new ArrayList<>();
     private final List<Double> reported = new ArrayList<>();
     private final List<Double> idleRss = new ArrayList<>();
@@ -53,8 +54,10 @@ final class Report {
         bareLoadRss = peak;
     }
 
-    void oboroStart(double readyMillis, double readyLineMillis, long reportedMillis, long idle, List<Double> cold) {
+    void oboroStart(double readyMillis, double cpuMillis, double readyLineMillis, long reportedMillis, long idle,
+                    List<Double> cold) {
         ready.add(readyMillis);
+        if (cpuMillis >= 0) readyCpu.add(cpuMillis);
         if (readyLineMillis >= 0) readyLine.add(readyLineMillis);
         if (reportedMillis >= 0) reported.add((double) reportedMillis);
         if (idle >= 0) idleRss.add((double) idle);
@@ -88,6 +91,9 @@ final class Report {
             row(md, "Ready: process start → first answered `GET /_oboro/health` (median of " + ready.size() + ")",
                     ms(r) + " (min " + ms(min(ready)) + ", max " + ms(max(ready)) + ")", "≤ 1500 ms",
                     verdict(r <= Bench.TARGET_READY_MS));
+            if (!readyCpu.isEmpty()) {
+                row(md, "CPU time used until ready (median; all threads)", ms(median(readyCpu)), "", "info");
+            }
             if (!readyLine.isEmpty()) row(md, "Ready line on stdout (median)", ms(median(readyLine)), "", "info");
             if (!reported.isEmpty()) row(md, "Start-up time Oboro reports (median)", ms(median(reported)), "", "info");
             for (int op = 0; op < coldCalls.get(0).size(); op++) {
