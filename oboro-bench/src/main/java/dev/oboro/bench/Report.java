@@ -10,6 +10,7 @@ import java.util.Locale;
 /** Collects the figures of one bench run and renders them as Markdown tables with targets. */
 final class Report {
     private final StringBuilder header = new StringBuilder();
+    private final String loadBefore = loadAverage();
     private final List<Double> ready = new ArrayList<>();
     private final List<Double> readyCpu = new ArrayList<>();
     private final List<Double> readyLine = new ArrayList<>();
@@ -83,8 +84,20 @@ final class Report {
         peakRss = peak;
     }
 
+    /** The 1-minute load average, read at the start and end: other work on a shared machine shows here. */
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+
     String markdown() {
-        StringBuilder md = new StringBuilder(header).append('\n');
+        StringBuilder md = new StringBuilder(header);
+        md.append("- Load average (1 min) at start / end: ").append(loadBefore).append(" / ").append(loadAverage())
+                .append(" (the bench keeps about 2 busy itself; much more means other work on the machine competed)\n\n");
         md.append("| Figure | Value | Target | Result |\n|---|---:|---|---|\n");
         if (!ready.isEmpty()) {
             double r = median(ready);
