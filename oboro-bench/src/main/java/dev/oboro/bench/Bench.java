@@ -59,15 +59,16 @@ public final class Bench {
             System.err.println(usage());
             System.exit(2);
         }
+        int status = 0;
         try {
             bench.run();
-            System.exit(0);
         } catch (Exception e) {
             System.err.println("oboro bench: failed: " + e.getMessage());
-            System.exit(1);
+            status = 1;
         } finally {
             bench.cleanUp();
         }
+        System.exit(status);
     }
 
     static String usage() {
