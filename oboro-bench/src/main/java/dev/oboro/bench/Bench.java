@@ -280,7 +280,7 @@ public final class Bench {
 
     /** Latency of one request on a fresh connection, in ms (the first call loads the service). */
     private static double oneCall(ServerProcess p, RequestTemplate t) throws IOException {
-        byte[] req = t.render(p.address.getHostString() + ":" + p.address.getPort()).bytes(1);
+        byte[] req = t.render(p.address.getHostString() + ":" + p.address.getPort()).bytes(LoadGenerator.nextSeq());
         try (HttpConnection c = new HttpConnection(p.address, 2000, 30_000)) {
             long t0 = System.nanoTime();
             int status = c.exchange(req);

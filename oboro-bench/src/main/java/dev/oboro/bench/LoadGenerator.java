@@ -52,6 +52,16 @@ final class LoadGenerator {
         }
     }
 
+    /**
+     * The {{seq}} numbers: unique across every request of the bench run (and, started from the
+     * clock, across runs), so mutating operations never collide with an earlier name.
+     */
+    private static final AtomicLong SEQ = new AtomicLong(System.currentTimeMillis() * 1000);
+
+    static long nextSeq() {
+        return SEQ.incrementAndGet();
+    }
+
     private final InetSocketAddress address;
     private final int connections;
     private final boolean virtualThreads;
@@ -72,7 +82,6 @@ final class LoadGenerator {
         long start = System.nanoTime();
         long measureFrom = start + warmup.toNanos();
         long end = measureFrom + measure.toNanos();
-        AtomicLong seq = new AtomicLong();
         AtomicReference<String> firstError = new AtomicReference<>();
         Worker[] workers = new Worker[connections];
         List<Thread> threads = new ArrayList<>(connections);
@@ -80,7 +89,7 @@ final class LoadGenerator {
                 ? Thread.ofVirtual().name("load-", 0).factory()
                 : Thread.ofPlatform().daemon().name("load-", 0).factory();
         for (int i = 0; i < connections; i++) {
-            Worker w = new Worker(request, template.expect(), measureFrom, end, seq, firstError);
+            Worker w = new Worker(request, template.expect(), measureFrom, end, firstError);
             workers[i] = w;
             Thread t = factory.newThread(w);
             threads.add(t);
@@ -127,19 +136,17 @@ final class LoadGenerator {
         private final String expect;
         private final long measureFrom;
         private final long end;
-        private final AtomicLong seq;
         private final AtomicReference<String> firstError;
         final Histogram latency = new Histogram();
         long errors;
         long wrongAnswers;
 
-        Worker(RequestTemplate.Rendered request, String expect, long measureFrom, long end, AtomicLong seq,
+        Worker(RequestTemplate.Rendered request, String expect, long measureFrom, long end,
                AtomicReference<String> firstError) {
             this.request = request;
             this.expect = expect;
             this.measureFrom = measureFrom;
             this.end = end;
-            this.seq = seq;
             this.firstError = firstError;
         }
 
@@ -154,7 +161,7 @@ final class LoadGenerator {
                             conn = new HttpConnection(address, 2000, 5000);
                             checked = false;
                         }
-                        byte[] bytes = request.bytes(seq.incrementAndGet());
+                        byte[] bytes = request.bytes(nextSeq());
                         long t0 = System.nanoTime();
                         int status = conn.exchange(bytes);
                         long t1 = System.nanoTime();
