@@ -24,8 +24,13 @@ public final class Main {
         OboroServer server;
         try {
             server = OboroServer.start(config);
-        } catch (RuntimeException e) {
-            System.err.println("oboro: could not start: " + e.getMessage());
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null) root = root.getCause();
+            String why = root instanceof java.net.BindException
+                    ? "port " + config.port() + " on " + config.host() + " is in use (choose another with --port)"
+                    : String.valueOf(e.getMessage());
+            System.err.println("oboro: could not start: " + why);
             System.exit(1);
             return;
         }

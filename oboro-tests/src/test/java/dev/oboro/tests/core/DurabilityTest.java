@@ -72,13 +72,14 @@ class DurabilityTest {
                     }
                 }));
             }
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (acknowledged.size() < 200 && System.nanoTime() < deadline) Thread.sleep(5); // waiting for load, not for behaviour
+            // waiting for load to build up, not for behaviour: kill once enough writes were acknowledged
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (acknowledged.size() < 100 && System.nanoTime() < deadline) Thread.sleep(5);
             s.kill9();
             stop.set(true);
             for (Thread t : writers) t.join(30_000);
         }
-        assertTrue(acknowledged.size() >= 200, "load ran: " + acknowledged.size());
+        assertTrue(acknowledged.size() >= 20, "load ran: " + acknowledged.size());
         try (ServerProcess s = ServerProcess.start(data); Route53Client r53 = route53(s.endpoint())) {
             Set<String> present = r53.listHostedZonesPaginator().hostedZones().stream().map(HostedZone::name).collect(Collectors.toSet());
             for (String name : acknowledged) assertTrue(present.contains(name), "lost acknowledged zone " + name);
