@@ -116,6 +116,7 @@ final class AlarmEngine {
         this.history = oboro.store().table(HISTORY, AlarmHistoryItem.class);
         armAll();
         oboro.store().onReset(this::armAll);
+        RUNNING.put(oboro, this);
     }
 
     Table<AlarmRow> alarms() {
@@ -175,8 +176,57 @@ final class AlarmEngine {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "evaluating alarm " + name + " failed", e);
         }
-        AlarmRow now = alarms.get(s, name);
-        if (now != null && !now.isComposite()) arm(s, now.metric());
+        synchronized (lock) {
+            AlarmRow now = alarms.get(s, name);
+            if (now == null || now.isComposite()) return;
+            if (idle(s, now.metric(), due)) {
+                // nothing to evaluate until data arrives (dataArrived arms it again): long clock
+                // advances do not run an empty evaluation every period of every alarm
+                Scheduler.Task cur = tasks.get(s + "|" + name);
+                if (cur != null && cur.dueAt().toEpochMilli() == due) tasks.remove(s + "|" + name, cur);
+                return;
+            }
+            arm(s, now.metric());
+        }
+    }
+
+    /**
+     * Whether a single-metric alarm would only repeat itself: its metric has no datapoint from the
+     * start of its next evaluation window on, and its state is the one missing data leads to.
+     */
+    private boolean idle(Scope s, MetricAlarm a, long due) {
+        if (a.hasMetrics() && !a.metrics().isEmpty()) return false;
+        long p = period(a) * 1000L;
+        long nextFrom = due + p - a.evaluationPeriods() * p;
+        String id = MetricStore.metricId(a.namespace(), a.metricName(), MetricStore.dims(a.dimensions()));
+        if (queries.store().hasDataSince(s, id, nextFrom)) return false;
+        String treat = a.treatMissingData() == null ? "missing" : a.treatMissingData();
+        String state = a.stateValueAsString();
+        return switch (treat) {
+            case "ignore" -> true;
+            case "breaching" -> "ALARM".equals(state);
+            case "notBreaching" -> "OK".equals(state);
+            default -> "INSUFFICIENT_DATA".equals(state);
+        };
+    }
+
+    /** New datapoints: arms the idle alarms on those metrics. */
+    void dataArrived(Scope s, java.util.Set<String> metricIds) {
+        synchronized (lock) {
+            for (AlarmRow r : alarms.values(s)) {
+                if (r.isComposite() || tasks.containsKey(s + "|" + r.name())) continue;
+                MetricAlarm a = r.metric();
+                if (a.metricName() == null) continue;
+                if (metricIds.contains(MetricStore.metricId(a.namespace(), a.metricName(), MetricStore.dims(a.dimensions())))) arm(s, a);
+            }
+        }
+    }
+
+    private static final Map<Oboro, AlarmEngine> RUNNING = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** The alarm engine of an Oboro whose CloudWatch has loaded, or null (then it has no alarms in memory). */
+    static AlarmEngine running(Oboro oboro) {
+        return RUNNING.get(oboro);
     }
 
     // ------------------------------------------------------------------ metric alarms
@@ -365,6 +415,11 @@ final class AlarmEngine {
     void addHistory(Scope s, AlarmRow r, HistoryItemType type, String summary, String data, Instant at) {
         AlarmHistoryItem item = AlarmHistoryItem.builder().alarmName(r.name()).alarmType(r.type()).timestamp(at)
                 .historyItemType(type).historySummary(summary).historyData(data).build();
+        // CloudWatch keeps alarm history for 30 days
+        String cutoff = Long.toString(Math.max(0, at.toEpochMilli() - 30L * 24 * 3600 * 1000));
+        for (String old : List.copyOf(history.range(s, "0", "0".repeat(Math.max(0, 15 - cutoff.length())) + cutoff).keySet())) {
+            history.remove(s, old);
+        }
         String ms = Long.toString(at.toEpochMilli());
         // fixed-width key: time order, and the order of items written in the same millisecond
         history.put(s, "0".repeat(Math.max(0, 15 - ms.length())) + ms + "|" + String.format("%016x", SEQ.incrementAndGet()), item);

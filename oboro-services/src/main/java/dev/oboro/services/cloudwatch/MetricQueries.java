@@ -31,6 +31,10 @@ final class MetricQueries {
         this.store = store;
     }
 
+    MetricStore store() {
+        return store;
+    }
+
     /**
      * Rounds a start time down as CloudWatch does
      * (<a href="https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html">StartTime</a>):

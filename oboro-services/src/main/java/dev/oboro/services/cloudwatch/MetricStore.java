@@ -49,12 +49,18 @@ final class MetricStore {
 
     private static final AtomicLong SEQ = new AtomicLong(System.nanoTime() & 0xFFFFFFFFFFL);
 
+    private final Oboro oboro;
     private final Table<MetricRow> metrics;
     private final Table<Point> points;
 
     MetricStore(Oboro oboro) {
+        this.oboro = oboro;
         this.metrics = oboro.store().table(METRICS, MetricRow.class);
         this.points = oboro.store().table(POINTS, Point.class);
+    }
+
+    Oboro oboro() {
+        return oboro;
     }
 
     Table<MetricRow> metrics() {
@@ -91,6 +97,11 @@ final class MetricStore {
     /** The datapoints of a metric with timestamps in [fromMs, toMs), in time order. */
     NavigableMap<String, Point> scan(Scope scope, String metricId, long fromMs, long toMs) {
         return points.range(scope, metricId + "|" + pad(Math.max(0, fromMs)), metricId + "|" + pad(Math.max(0, toMs)));
+    }
+
+    /** Whether the metric has any datapoint at or after {@code fromMs} (including ones published ahead of time). */
+    boolean hasDataSince(Scope scope, String metricId, long fromMs) {
+        return !points.range(scope, metricId + "|" + pad(Math.max(0, fromMs)), metricId + "|~").isEmpty();
     }
 
     private static String pad(long ms) {

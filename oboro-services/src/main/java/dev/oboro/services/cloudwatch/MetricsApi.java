@@ -72,7 +72,13 @@ final class MetricsApi {
         }
         List<Pending> pending = new ArrayList<>(data.size());
         for (int i = 0; i < data.size(); i++) pending.add(check(data.get(i), "MetricData.member." + (i + 1), now));
-        for (Pending p : pending) store.put(scope, namespace, p.name(), p.dims(), p.point(), now);
+        Set<String> metricIds = new HashSet<>();
+        for (Pending p : pending) {
+            store.put(scope, namespace, p.name(), p.dims(), p.point(), now);
+            metricIds.add(MetricStore.metricId(namespace, p.name(), p.dims()));
+        }
+        AlarmEngine engine = AlarmEngine.running(store.oboro());
+        if (engine != null) engine.dataArrived(scope, metricIds);
     }
 
     private static Pending check(MetricDatum d, String at, long now) {
@@ -219,7 +225,8 @@ final class MetricsApi {
         long start = req.startTime().toEpochMilli(), end = req.endTime().toEpochMilli();
         int period = req.period();
         if (start >= end) throw invalid("The parameter StartTime must be less than the parameter EndTime.");
-        if (period < 60 ? !(period == 1 || period == 5 || period == 10 || period == 20 || period == 30) : period % 60 != 0) {
+        // GetMetricStatistics takes 1, 5, 10, 30 or a multiple of 60 (GetMetricData also takes 20)
+        if (period < 60 ? !(period == 1 || period == 5 || period == 10 || period == 30) : period % 60 != 0) {
             throw invalid("The parameter Period must be a multiple of 60.");
         }
         if (!req.hasStatistics() && !req.hasExtendedStatistics()) {

@@ -207,6 +207,29 @@ class AlarmsTest {
     }
 
     @Test
+    void quietAlarmsWakeWhenDataArrivesAfterALongPause() {
+        try (CloudWatchClient cw = cw()) {
+            cw.putMetricAlarm(cpuAlarm("sleeper").andThen(r -> r.treatMissingData("missing")));
+            put(cw, "sleeper", 99, now());
+            Oboro.advance(Duration.ofSeconds(60));
+            assertEquals(StateValue.ALARM, alarm(cw, "sleeper").stateValue());
+            Oboro.advance(Duration.ofMinutes(2));
+            assertEquals(StateValue.INSUFFICIENT_DATA, alarm(cw, "sleeper").stateValue());
+            // ten days without data: nothing changes, then the next datapoint is evaluated at the end of its period
+            Oboro.advance(Duration.ofDays(10));
+            assertEquals(StateValue.INSUFFICIENT_DATA, alarm(cw, "sleeper").stateValue());
+            put(cw, "sleeper", 97, now());
+            Oboro.advance(Duration.ofSeconds(60));
+            MetricAlarm a = alarm(cw, "sleeper");
+            assertEquals(StateValue.ALARM, a.stateValue());
+            assertTrue(a.stateReason().startsWith("Threshold Crossed: 1 datapoint [97.0 ("), a.stateReason());
+            assertEquals(List.of("Alarm updated from INSUFFICIENT_DATA to ALARM", "Alarm updated from ALARM to INSUFFICIENT_DATA",
+                            "Alarm updated from INSUFFICIENT_DATA to ALARM"),
+                    history(cw, "sleeper", HistoryItemType.STATE_UPDATE).stream().map(AlarmHistoryItem::historySummary).toList());
+        }
+    }
+
+    @Test
     void metricMathAlarm() {
         try (CloudWatchClient cw = cw()) {
             MetricDataQuery requests = MetricDataQuery.builder().id("req").returnData(false).metricStat(MetricStat.builder()
