@@ -49,7 +49,7 @@ public final class Errors {
             return new AwsException(code, first.constraint(), 400);
         }
         if (o != null && o[0].equals("MissingParameter") && first.kind() == ValidationException.Kind.MISSING) {
-            return new AwsException("MissingParameter", "The parameter " + first.member() + " is required.", 400);
+            return new AwsException("MissingParameter", "The parameter " + queryPath(first.memberPath()) + " is required.", 400);
         }
         String code = o != null ? o[1] : switch (protocol) {
             case QUERY -> "ValidationError";
@@ -57,6 +57,26 @@ public final class Errors {
             default -> "ValidationException";
         };
         return new AwsException(code, coralMessage(problems), 400);
+    }
+
+    /**
+     * A member path as query-protocol services name parameters in their messages:
+     * {@code metricData.1.member.dimensions.1.member.value} -> {@code MetricData.member.1.Dimensions.member.1.Value}.
+     */
+    static String queryPath(String memberPath) {
+        String[] parts = memberPath.split("\\.");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i];
+            if (sb.length() > 0) sb.append('.');
+            if (!p.isEmpty() && Character.isDigit(p.charAt(0)) && i + 1 < parts.length && parts[i + 1].equals("member")) {
+                sb.append("member.").append(p);
+                i++;
+            } else if (!p.isEmpty()) {
+                sb.append(Character.toUpperCase(p.charAt(0))).append(p.substring(1));
+            }
+        }
+        return sb.toString();
     }
 
     /** "1 validation error detected: Value null at 'keyId' failed to satisfy constraint: Member must not be null" */

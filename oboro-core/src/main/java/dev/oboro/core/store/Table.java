@@ -5,7 +5,9 @@ import dev.oboro.core.Scope;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.UnaryOperator;
@@ -88,6 +90,17 @@ public final class Table<T> {
     public Map<String, T> entries(Scope s) {
         ConcurrentSkipListMap<String, T> m = data.get(s);
         return m == null ? Map.of() : m;
+    }
+
+    /**
+     * The entries of one scope whose ids lie in {@code [fromInclusive, toExclusive)}, in id order: a
+     * read-only live view, so a time-series keyed {@code <series>|<padded time>|...} is scanned over a
+     * time range without touching the rest of the table.
+     */
+    public NavigableMap<String, T> range(Scope s, String fromInclusive, String toExclusive) {
+        ConcurrentSkipListMap<String, T> m = data.get(s);
+        if (m == null) return Collections.emptyNavigableMap();
+        return Collections.unmodifiableNavigableMap(m.subMap(fromInclusive, true, toExclusive, false));
     }
 
     public List<Scope> scopes() {
