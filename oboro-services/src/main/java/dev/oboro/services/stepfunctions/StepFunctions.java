@@ -88,7 +88,7 @@ final class StepFunctions implements EngineListener {
         }
     }
 
-    /** The publisher of the AWS/States metrics; a no-op until CloudWatch offers an in-process metrics API. */
+    /** The publisher of the AWS/States metrics (CloudWatch's in-process metrics door). */
     interface MetricsSink {
         void put(String account, String region, String metric, Map<String, String> dimensions, double value, String unit);
 
@@ -103,11 +103,15 @@ final class StepFunctions implements EngineListener {
     final Table<Execution> executions;
     final AslEngine engine;
     final Integrations integrations;
-    volatile MetricsSink metrics = MetricsSink.NONE;
+    volatile MetricsSink metrics = this::publish;
     /** Executions the engine holds in memory (running ones, and finished ones not yet forgotten). */
     private final Set<String> live = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<ExecutionData>> syncWaiters = new ConcurrentHashMap<>();
     private final Map<String, Waiter> activityWaiters = new ConcurrentHashMap<>();
+
+    private void publish(String account, String region, String metric, Map<String, String> dimensions, double value, String unit) {
+        dev.oboro.services.cloudwatch.Metrics.put(oboro, account, region, "AWS/States", metric, dimensions, value, unit, null);
+    }
 
     StepFunctions(Oboro oboro) {
         this.oboro = oboro;
