@@ -155,20 +155,28 @@ final class Recorder implements CallListener {
     void flush() {
         draining.lock();
         try {
+            // one transaction per scope per drain: a burst of calls costs one durable write
+            Map<Scope, Map<String, Records.Event>> batch = new java.util.LinkedHashMap<>();
             Capture c;
-            while ((c = queue.poll()) != null) record(c);
+            while ((c = queue.poll()) != null) record(c, batch);
+            batch.forEach((scope, rows) -> {
+                try {
+                    events().putAll(scope, rows);
+                } catch (RuntimeException ex) {
+                    LOG.log(Level.WARNING, "could not store " + rows.size() + " CloudTrail events", ex);
+                }
+                Trails t = trails;
+                if (t != null) rows.values().forEach(e -> t.deliver(scope, e));
+            });
         } finally {
             draining.unlock();
         }
     }
 
-    private void record(Capture c) {
+    private void record(Capture c, Map<Scope, Map<String, Records.Event>> batch) {
         try {
             Records.Event e = toEvent(c);
-            Scope scope = c.call().scope();
-            events().put(scope, key(c), e);
-            Trails t = trails;
-            if (t != null) t.deliver(scope, e);
+            batch.computeIfAbsent(c.call().scope(), k -> new java.util.LinkedHashMap<>()).put(key(c), e);
         } catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "could not record " + c.call().service() + " " + c.call().operation(), ex);
         }
