@@ -43,11 +43,12 @@ final class Lookup {
 
         recorder.flush();
         List<Map.Entry<String, Records.Event>> matching = new ArrayList<>();
-        for (Map.Entry<String, Records.Event> e : recorder.events().entries(call.scope()).entrySet()) {
-            Records.Event ev = e.getValue();
-            if (ev.eventTime().isAfter(end)) continue;
-            if (ev.eventTime().isBefore(start)) break; // newest first: the rest are older still
-            if (attribute.test(ev)) matching.add(e);
+        for (Map.Entry<String, Recorder.Recorded> e : recorder.history(call.scope()).entrySet()) {
+            Instant at = e.getValue().at();
+            if (at.isAfter(end)) continue;
+            if (at.isBefore(start)) break; // newest first: the rest are older still
+            Records.Event ev = e.getValue().event();
+            if (attribute.test(ev)) matching.add(Map.entry(e.getKey(), ev));
         }
         Pagination.Page<Map.Entry<String, Records.Event>> page = Pagination.page(call, req, matching, Map.Entry::getKey, out, 50);
         List<Event> events = new ArrayList<>(page.items().size());

@@ -9,7 +9,6 @@ import dev.oboro.core.Identity;
 import dev.oboro.core.Ids;
 import dev.oboro.core.Oboro;
 import dev.oboro.core.Scope;
-import dev.oboro.core.store.Table;
 import dev.oboro.wire.JsonCodec;
 import dev.oboro.wire.Models;
 import dev.oboro.wire.SdkShapes;
@@ -38,9 +37,15 @@ import java.util.logging.Logger;
  * Turns every API call through the gateway into a CloudTrail event.
  *
  * <p>The request path only captures what happened (the call, its request and response objects and
- * the time) into a queue: a few hundred nanoseconds. A background virtual thread turns captures into
- * event documents and stores them; LookupEvents first finishes what is queued ({@link #flush}), so a
- * caller always finds the calls it made before.
+ * the time) into a queue: a few hundred nanoseconds. A background virtual thread moves captures into
+ * the event history of their account and region; LookupEvents first finishes what is queued
+ * ({@link #flush}), so a caller always finds the calls it made before.
+ *
+ * <p>The event document of a capture is built when somebody reads it (LookupEvents, or delivery
+ * to a logging trail), not for every call: building it costs far more than the call itself, and
+ * most events are never read. The history keeps the newest {@link #MAX_EVENTS_PER_SCOPE} events of
+ * each account and region for 90 days, in memory: it is a record of calls, not user state, and
+ * does not survive a restart (trails do).
  *
  * <p>Registered when Oboro starts ({@code Provider.onStart}), before CloudTrail is ever called.
  */
@@ -52,6 +57,8 @@ final class Recorder implements CallListener {
     /** Event history keeps 90 days of management events. */
     static final Duration HISTORY = Duration.ofDays(90);
     private static final long DRAIN_EVERY_NANOS = 50_000_000L;
+    /** How many events each account and region keeps (the newest). */
+    static final int MAX_EVENTS_PER_SCOPE = 50_000;
 
     /**
      * Data-plane operations: CloudTrail records them only as data events, which a trail logs when
@@ -92,8 +99,34 @@ final class Recorder implements CallListener {
     /** Held while captures leave the queue, so a flush knows that every earlier capture is stored. */
     private final ReentrantLock draining = new ReentrantLock();
     private final AtomicLong seq = new AtomicLong();
-    private volatile Table<Records.Event> events;
     private volatile Trails trails;
+    /** Event history per account and region, newest first by key. */
+    private final Map<Scope, java.util.concurrent.ConcurrentSkipListMap<String, Recorded>> history = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A capture in the history; its event document is built on first read. */
+    final class Recorded {
+        private final Capture capture;
+        private volatile Records.Event event;
+
+        Recorded(Capture capture) {
+            this.capture = capture;
+        }
+
+        Instant at() {
+            return capture.at();
+        }
+
+        Records.Event event() {
+            Records.Event e = event;
+            if (e == null) {
+                synchronized (this) {
+                    if (event == null) event = toEvent(capture);
+                    e = event;
+                }
+            }
+            return e;
+        }
+    }
 
     private Recorder(Oboro oboro) {
         this.oboro = oboro;
@@ -120,15 +153,10 @@ final class Recorder implements CallListener {
         this.trails = t;
     }
 
-    Table<Records.Event> events() {
-        Table<Records.Event> t = events;
-        if (t == null) {
-            synchronized (this) {
-                if (events == null) events = oboro.store().table("cloudtrail.events", Records.Event.class);
-                t = events;
-            }
-        }
-        return t;
+    /** The event history of one account and region, newest first. */
+    java.util.NavigableMap<String, Recorded> history(Scope scope) {
+        java.util.NavigableMap<String, Recorded> h = history.get(scope);
+        return h == null ? java.util.Collections.emptyNavigableMap() : h;
     }
 
     // ------------------------------------------------------------------ the request path
@@ -155,30 +183,25 @@ final class Recorder implements CallListener {
     void flush() {
         draining.lock();
         try {
-            // one transaction per scope per drain: a burst of calls costs one durable write
-            Map<Scope, Map<String, Records.Event>> batch = new java.util.LinkedHashMap<>();
+            Trails t = trails;
+            boolean deliver = t != null && t.any();
             Capture c;
-            while ((c = queue.poll()) != null) record(c, batch);
-            batch.forEach((scope, rows) -> {
-                try {
-                    events().putAll(scope, rows);
-                } catch (RuntimeException ex) {
-                    LOG.log(Level.WARNING, "could not store " + rows.size() + " CloudTrail events", ex);
+            while ((c = queue.poll()) != null) {
+                Scope scope = c.call().scope();
+                var h = history.computeIfAbsent(scope, k -> new java.util.concurrent.ConcurrentSkipListMap<>());
+                Recorded r = new Recorded(c);
+                h.put(key(c), r);
+                while (h.size() > MAX_EVENTS_PER_SCOPE) h.pollLastEntry();
+                if (deliver) {
+                    try {
+                        t.deliver(scope, r.event());
+                    } catch (RuntimeException ex) {
+                        LOG.log(Level.WARNING, "could not deliver " + c.call().service() + " " + c.call().operation(), ex);
+                    }
                 }
-                Trails t = trails;
-                if (t != null) rows.values().forEach(e -> t.deliver(scope, e));
-            });
+            }
         } finally {
             draining.unlock();
-        }
-    }
-
-    private void record(Capture c, Map<Scope, Map<String, Records.Event>> batch) {
-        try {
-            Records.Event e = toEvent(c);
-            batch.computeIfAbsent(c.call().scope(), k -> new java.util.LinkedHashMap<>()).put(key(c), e);
-        } catch (RuntimeException ex) {
-            LOG.log(Level.WARNING, "could not record " + c.call().service() + " " + c.call().operation(), ex);
         }
     }
 
@@ -188,6 +211,16 @@ final class Recorder implements CallListener {
     }
 
     private Records.Event toEvent(Capture c) {
+        try {
+            return buildEvent(c);
+        } catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "could not record " + c.call().service() + " " + c.call().operation(), ex);
+            return new Records.Event(Ids.uuid(), c.at(), c.call().operation(), c.call().service() + ".amazonaws.com",
+                    null, null, false, List.of(), "{}");
+        }
+    }
+
+    private Records.Event buildEvent(Capture c) {
         Call call = c.call();
         Identity who = call.caller();
         Models.Entry entry = models.entry(call.service());
@@ -403,11 +436,8 @@ final class Recorder implements CallListener {
     /** Drops events older than the event history keeps. */
     void sweep() {
         Instant cutoff = oboro.clock().instant().minus(HISTORY);
-        Table<Records.Event> t = events();
-        for (Scope s : t.scopes()) {
-            for (Map.Entry<String, Records.Event> e : List.copyOf(t.entries(s).entrySet())) {
-                if (e.getValue().eventTime().isBefore(cutoff)) t.remove(s, e.getKey());
-            }
+        for (var h : history.values()) {
+            h.values().removeIf(r -> r.at().isBefore(cutoff));
         }
     }
 }

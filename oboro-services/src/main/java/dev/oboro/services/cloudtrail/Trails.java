@@ -231,6 +231,11 @@ final class Trails {
      * trails of the event's region, multi-region trails of its account, and only the read/write
      * kinds their event selectors ask for.
      */
+    /** Whether any trail exists at all (delivery is only worth preparing then). */
+    boolean any() {
+        return !trails.scopes().isEmpty();
+    }
+
     void deliver(Scope eventScope, Records.Event event) {
         for (Scope s : trails.scopes()) {
             if (!s.account().equals(eventScope.account())) continue;
