@@ -153,42 +153,6 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    void writeAll(String table, Scope scope, Map<String, ?> values) {
-        if (db == null) return;
-        List<String[]> rows = new ArrayList<>(values.size());
-        try {
-            for (Map.Entry<String, ?> e : values.entrySet()) {
-                rows.add(new String[]{e.getKey(), StateJson.MAPPER.writeValueAsString(e.getValue())});
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        dbLock.lock();
-        try {
-            db.setAutoCommit(false);
-            try {
-                for (String[] r : rows) {
-                    upsert.setString(1, table);
-                    upsert.setString(2, scope.toString());
-                    upsert.setString(3, r[0]);
-                    upsert.setString(4, r[1]);
-                    upsert.addBatch();
-                }
-                upsert.executeBatch();
-                db.commit();
-            } catch (SQLException e) {
-                db.rollback();
-                throw e;
-            } finally {
-                db.setAutoCommit(true);
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("state write failed: " + e.getMessage(), e);
-        } finally {
-            dbLock.unlock();
-        }
-    }
-
     void delete(String table, Scope scope, String id) {
         if (db == null) return;
         dbLock.lock();

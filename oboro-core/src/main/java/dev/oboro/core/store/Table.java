@@ -56,16 +56,6 @@ public final class Table<T> {
         scope(s).put(id, value);
     }
 
-    /**
-     * Stores many values in one transaction: for background writers (event recorders) whose
-     * rows arrive in bursts. Durable when it returns, like {@link #put}.
-     */
-    public synchronized void putAll(Scope s, Map<String, T> values) {
-        if (values.isEmpty()) return;
-        store.writeAll(name, s, values);
-        scope(s).putAll(values);
-    }
-
     /** Stores a value only if the id is free; returns false if taken. */
     public synchronized boolean putIfAbsent(Scope s, String id, T value) {
         if (contains(s, id)) return false;
