@@ -26,8 +26,11 @@ interface Environment extends AutoCloseable {
         }
     }
 
-    /** One invocation as the runtime sees it. {@code deadlineMillis} is epoch milliseconds of real time. */
-    record Request(String requestId, byte[] payload, long deadlineMillis, String invokedArn, String clientContext, String traceId) {
+    /**
+     * One invocation. The function's timeout counts from when the runtime receives the event, after
+     * the init phase (which has its own limit), as in Lambda.
+     */
+    record Request(String requestId, byte[] payload, long timeoutMillis, String invokedArn, String clientContext, String traceId) {
     }
 
     /**

@@ -163,11 +163,10 @@ final class Invocations {
         }
         long t0 = System.nanoTime();
         int timeout = c.timeout() == null ? 3 : c.timeout();
-        long deadline = System.currentTimeMillis() + timeout * 1000L;
         Environment.Result r;
         int concurrent = environments.concurrentExecutions(scope);
         try {
-            r = lease.env.invoke(new Environment.Request(requestId, payload, deadline, t.invokedArn(), clientContext,
+            r = lease.env.invoke(new Environment.Request(requestId, payload, timeout * 1000L, t.invokedArn(), clientContext,
                     "Root=1-" + Long.toHexString(startedAt.getEpochSecond()) + "-" + Ids.hex(24) + ";Parent=" + Ids.hex(16) + ";Sampled=0;Lineage=1"));
         } catch (RuntimeException e) {
             environments.release(lease, false);

@@ -262,7 +262,8 @@ final class JvmEnvironment implements Environment {
         }
         StringBuilder log = new StringBuilder();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        InvocationContext ctx = new InvocationContext(req, log);
+        long deadline = System.currentTimeMillis() + req.timeoutMillis();
+        InvocationContext ctx = new InvocationContext(req, deadline, log);
         long[] allocated = {0};
         CompletableFuture<Throwable> done = new CompletableFuture<>();
         Thread t = Thread.ofVirtual().name("lambda-" + spec.function()).unstarted(() -> {
@@ -280,7 +281,7 @@ final class JvmEnvironment implements Environment {
             }
         });
         t.start();
-        long waitMillis = Math.max(1, req.deadlineMillis() - System.currentTimeMillis());
+        long waitMillis = Math.max(1, deadline - System.currentTimeMillis());
         Throwable failure;
         try {
             failure = done.get(waitMillis, TimeUnit.MILLISECONDS);
@@ -300,7 +301,7 @@ final class JvmEnvironment implements Environment {
             String text = failure.toString();
             synchronized (log) {
                 log.append(text).append('\n');
-                for (StackTraceElement el : failure.getStackTrace()) log.append('\t').append(el).append('\n');
+                for (StackTraceElement el : failure.getStackTrace()) log.append('\t').append(frame(el)).append('\n');
             }
             return new Result(errorJson(failure), true, failure.getClass().getName(), pre + snapshot(log), init,
                     memory(allocated[0]), false, true);
@@ -340,9 +341,17 @@ final class JvmEnvironment implements Environment {
         n.put("errorMessage", t.getMessage());
         n.put("errorType", t.getClass().getName());
         ArrayNode st = n.putArray("stackTrace");
-        for (StackTraceElement e : t.getStackTrace()) st.add(e.toString());
+        for (StackTraceElement e : t.getStackTrace()) st.add(frame(e));
         if (t.getCause() != null && t.getCause() != t) n.set("cause", errorNode(t.getCause()));
         return n;
+    }
+
+    /** A stack frame as Lambda's Java runtime prints it: {@code pkg.Class.method(File.java:12)}, no loader or module prefix. */
+    static String frame(StackTraceElement e) {
+        String where = e.isNativeMethod() ? "Native Method"
+                : e.getFileName() == null ? "Unknown Source"
+                : e.getLineNumber() >= 0 ? e.getFileName() + ":" + e.getLineNumber() : e.getFileName();
+        return e.getClassName() + "." + e.getMethodName() + "(" + where + ")";
     }
 
     boolean usable() {
@@ -368,10 +377,12 @@ final class JvmEnvironment implements Environment {
 
     private final class InvocationContext implements Context, LambdaLogger {
         private final Request req;
+        private final long deadline;
         private final StringBuilder log;
 
-        InvocationContext(Request req, StringBuilder log) {
+        InvocationContext(Request req, long deadline, StringBuilder log) {
             this.req = req;
+            this.deadline = deadline;
             this.log = log;
         }
 
@@ -417,7 +428,7 @@ final class JvmEnvironment implements Environment {
 
         @Override
         public int getRemainingTimeInMillis() {
-            return (int) Math.max(0, req.deadlineMillis() - System.currentTimeMillis());
+            return (int) Math.max(0, deadline - System.currentTimeMillis());
         }
 
         @Override

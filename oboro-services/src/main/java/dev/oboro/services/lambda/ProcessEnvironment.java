@@ -47,13 +47,14 @@ final class ProcessEnvironment implements Environment {
     private static final Logger LOG = Logger.getLogger(ProcessEnvironment.class.getName());
     static final String DONE_MARKER = "\u0000oboro-invocation-done\u0000";
     private static final ExecutorService API_THREADS = Executors.newVirtualThreadPerTaskExecutor();
-    private static final Duration INIT_LIMIT = new Duration(10_000);
-
-    private record Duration(long millis) {
-    }
+    /**
+     * Lambda gives the init phase 10 seconds; when it runs longer, init is retried within the first
+     * invocation's own timeout. Oboro allows the sum, which also absorbs slow starts on a busy machine.
+     */
+    private static final long INIT_LIMIT_MILLIS = 10_000;
 
     /** An invocation in flight: the request, and the runtime's answer. */
-    private record InFlight(Request request, CompletableFuture<Answer> answer) {
+    private record InFlight(Request request, long deadline, CompletableFuture<Answer> answer) {
     }
 
     private record Answer(byte[] body, boolean error, String errorType) {
@@ -82,6 +83,7 @@ final class ProcessEnvironment implements Environment {
     private final Object markerLock = new Object();
     private long markers;
     private volatile boolean readerBusy;
+    private volatile long lines;
     private volatile InFlight current;
     private volatile boolean usable = true;
     private boolean reportedInit;
@@ -165,7 +167,9 @@ final class ProcessEnvironment implements Environment {
                 }
                 var h = ex.getResponseHeaders();
                 h.set("Lambda-Runtime-Aws-Request-Id", r.requestId());
-                h.set("Lambda-Runtime-Deadline-Ms", Long.toString(r.deadlineMillis()));
+                InFlight f = current;
+                long deadline = f != null && f.request() == r ? f.deadline() : System.currentTimeMillis() + r.timeoutMillis();
+                h.set("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
                 h.set("Lambda-Runtime-Invoked-Function-Arn", r.invokedArn());
                 if (r.traceId() != null) h.set("Lambda-Runtime-Trace-Id", r.traceId());
                 if (r.clientContext() != null) h.set("Lambda-Runtime-Client-Context", r.clientContext());
@@ -233,6 +237,7 @@ final class ProcessEnvironment implements Environment {
             String line;
             while ((line = r.readLine()) != null) {
                 readerBusy = true;
+                lines++;
                 if (line.equals(DONE_MARKER)) {
                     synchronized (markerLock) {
                         markers++;
@@ -278,14 +283,17 @@ final class ProcessEnvironment implements Environment {
                 }
                 return;
             }
+            // No marker from a custom runtime: wait until the output has been quiet for a moment. (Not
+            // InputStream.available(): it shares a lock with the reader's blocking read and would wait for the next line.)
+            long seen = -1;
             while (System.nanoTime() < until) {
-                if (stdout.available() == 0 && !readerBusy) return;
-                Thread.sleep(1);
+                long now = lines;
+                if (now == seen && !readerBusy) return;
+                seen = now;
+                Thread.sleep(3);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException ignored) {
-            // closed: nothing more to read
         }
     }
 
@@ -319,13 +327,13 @@ final class ProcessEnvironment implements Environment {
         if (!reportedInit) {
             reportedInit = true;
             try {
-                long at = initDone.get(INIT_LIMIT.millis(), TimeUnit.MILLISECONDS);
+                long at = initDone.get(INIT_LIMIT_MILLIS + req.timeoutMillis(), TimeUnit.MILLISECONDS);
                 init = (at - startNanos) / 1e6;
                 pre = drainLog();
             } catch (TimeoutException e) {
                 usable = false;
                 kill();
-                return new Result(null, true, null, drainLog(), INIT_LIMIT.millis(), peakMemory(), true, false);
+                return new Result(null, true, null, drainLog(), (System.nanoTime() - startNanos) / 1e6, peakMemory(), true, false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 usable = false;
@@ -343,11 +351,12 @@ final class ProcessEnvironment implements Environment {
         if (!usable) {
             return new Result(exitError(req, "Runtime.ExitError", "Runtime exited"), true, "Runtime.ExitError", drainLog(), init, 0, false, false);
         }
-        InFlight f = new InFlight(req, new CompletableFuture<>());
+        long deadline = System.currentTimeMillis() + req.timeoutMillis();
+        InFlight f = new InFlight(req, deadline, new CompletableFuture<>());
         current = f;
         long expected = ++invocations;
         next.add(req);
-        long waitMillis = Math.max(1, req.deadlineMillis() - System.currentTimeMillis());
+        long waitMillis = Math.max(1, deadline - System.currentTimeMillis());
         Answer a;
         try {
             a = f.answer().get(waitMillis, TimeUnit.MILLISECONDS);
