@@ -119,6 +119,16 @@ class FunctionsTest {
                 .runtime("python3.12").handler("app.handler").role("not-a-role").code(c -> c.zipFile(SdkBytes.fromByteArray(CODE)))));
         assertEquals("ValidationException", badRole.awsErrorDetails().errorCode());
 
+        InvalidParameterValueException noRole = assertThrows(InvalidParameterValueException.class, () -> lambda.createFunction(b -> b.functionName("nr")
+                .runtime("python3.12").handler("app.handler").role("arn:aws:iam::" + account + ":role/missing").code(c -> c.zipFile(SdkBytes.fromByteArray(CODE)))));
+        assertEquals("The role defined for the function cannot be assumed by Lambda.", noRole.awsErrorDetails().errorMessage());
+        try (var iam = Oboro.client(software.amazon.awssdk.services.iam.IamClient.builder(), account)) {
+            iam.createRole(r -> r.roleName("for-ec2").assumeRolePolicyDocument(Samples.TRUST.replace("lambda.amazonaws.com", "ec2.amazonaws.com")));
+        }
+        InvalidParameterValueException untrusted = assertThrows(InvalidParameterValueException.class, () -> lambda.createFunction(b -> b.functionName("nr")
+                .runtime("python3.12").handler("app.handler").role("arn:aws:iam::" + account + ":role/for-ec2").code(c -> c.zipFile(SdkBytes.fromByteArray(CODE)))));
+        assertEquals("The role defined for the function cannot be assumed by Lambda.", untrusted.awsErrorDetails().errorMessage());
+
         ResourceNotFoundException del = assertThrows(ResourceNotFoundException.class, () -> lambda.deleteFunction(b -> b.functionName("nope")));
         assertEquals("Function not found: " + arn("nope"), del.awsErrorDetails().errorMessage());
     }

@@ -4,6 +4,7 @@ import dev.oboro.tests.support.Oboro;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.retry.backoff.FixedDelayBackoffStrategy;
 import software.amazon.awssdk.core.waiters.WaiterOverrideConfiguration;
+import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
@@ -32,7 +33,17 @@ final class Samples {
     private Samples() {
     }
 
+    static final String TRUST = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+            + "\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
+    private static final java.util.Set<String> ROLES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The execution role of the account's sample functions, created in IAM (trusting lambda.amazonaws.com) on first use. */
     static String role(String account) {
+        if (ROLES.add(account)) {
+            try (IamClient iam = Oboro.client(IamClient.builder(), account)) {
+                iam.createRole(r -> r.roleName("lambda-role").assumeRolePolicyDocument(TRUST));
+            }
+        }
         return "arn:aws:iam::" + account + ":role/lambda-role";
     }
 
