@@ -8,6 +8,18 @@ import java.util.List;
 public final class Provider implements ServiceProvider {
     @Override
     public List<Object> handlers(Oboro oboro) {
-        return List.of(new Functions(oboro));
+        LambdaState state = new LambdaState(oboro);
+        Environments environments = new Environments(oboro);
+        Telemetry telemetry = new Telemetry(oboro);
+        Invocations invocations = new Invocations(state, environments, telemetry);
+        oboro.gateway().addRawRoute(new CodeDownloads(state));
+        oboro.store().onReset(() -> {
+            environments.closeAll();
+            telemetry.reset();
+            invocations.resume();
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(environments::closeAll));
+        invocations.resume();
+        return List.of(new Functions(state, environments), new Aliases(state), new Layers(state), invocations, new Policies(state));
     }
 }

@@ -1,0 +1,53 @@
+package dev.oboro.services.lambda;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One Lambda execution environment: the function's code loaded and initialised once, then
+ * invoked one request at a time while it stays warm. Implementations: {@link JvmEnvironment}
+ * (Java handlers in Oboro's JVM) and {@link ProcessEnvironment} (a child process speaking the
+ * Lambda Runtime API).
+ */
+interface Environment extends AutoCloseable {
+
+    /** What an environment runs: one function version's code and configuration, resolved. */
+    record Spec(String account, String region, String function, String version, String revisionId, String runtime,
+                String handler, int memoryMb, int timeoutSeconds, Map<String, String> variables, Path taskRoot, Path opt,
+                String logGroup, String unqualifiedArn, String architecture, Map<String, String> credentials,
+                String endpoint) {
+        /** Environments are shared only between invocations of the same code and configuration. */
+        String poolKey() {
+            return account + "/" + region + "/" + function + "/" + version + "/" + revisionId;
+        }
+
+        String functionKey() {
+            return account + "/" + region + "/" + function;
+        }
+    }
+
+    /**
+     * One invocation. The function's timeout counts from when the runtime receives the event, after
+     * the init phase (which has its own limit), as in Lambda.
+     */
+    record Request(String requestId, byte[] payload, long timeoutMillis, String invokedArn, String clientContext, String traceId) {
+    }
+
+    /**
+     * What an invocation produced: the response or error payload, whether it was an error, the
+     * function's own log output, the init duration when this invocation was a cold start (else -1),
+     * the peak memory in MB, and whether the environment can be used again.
+     */
+    record Result(byte[] payload, boolean error, String errorType, String log, double initMillis, long maxMemoryMb,
+                  boolean timedOut, boolean reusable) {
+    }
+
+    /** Runs one invocation, at most until the request's deadline. One caller at a time. */
+    Result invoke(Request request);
+
+    /** The CloudWatch Logs stream this environment writes to. */
+    String logStream();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,449 @@
+package dev.oboro.services.lambda;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * An execution environment that is a child process speaking the Lambda Runtime API: Python and
+ * Node.js through the small bootstrap programs Oboro ships, {@code provided} runtimes through the
+ * function's own {@code bootstrap}.
+ *
+ * <p>Each environment gets its own Runtime API listener on a loopback port
+ * ({@code AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>}): a runtime (curl in a shell script, the Rust or
+ * Go runtime clients) treats that variable as a bare host:port, so a path prefix on Oboro's main
+ * port would not identify the environment; a port of its own does, and needs no routing.
+ *
+ * <p>Output (stdout and stderr merged) becomes the invocation's log. Oboro's bootstraps write a
+ * marker line after each invocation so the log is complete before the response is answered; for
+ * custom runtimes Oboro waits until the pipe is drained.
+ */
+final class ProcessEnvironment implements Environment {
+    private static final Logger LOG = Logger.getLogger(ProcessEnvironment.class.getName());
+    static final String DONE_MARKER = "\u0000oboro-invocation-done\u0000";
+    private static final ExecutorService API_THREADS = Executors.newVirtualThreadPerTaskExecutor();
+    /**
+     * Lambda gives the init phase 10 seconds; when it runs longer, init is retried within the first
+     * invocation's own timeout. Oboro allows the sum, which also absorbs slow starts on a busy machine.
+     */
+    private static final long INIT_LIMIT_MILLIS = 10_000;
+
+    /** An invocation in flight: the request, and the runtime's answer. */
+    private record InFlight(Request request, long deadline, CompletableFuture<Answer> answer) {
+    }
+
+    private record Answer(byte[] body, boolean error, String errorType) {
+    }
+
+    private static final class InitFailure extends Exception {
+        final byte[] body;
+        final String errorType;
+
+        InitFailure(byte[] body, String errorType) {
+            super(errorType, null, false, false);
+            this.body = body;
+            this.errorType = errorType;
+        }
+    }
+
+    private final Spec spec;
+    private final String logStream;
+    private final boolean marksDone;
+    private final HttpServer api;
+    private final Process process;
+    private final long startNanos = System.nanoTime();
+    private final CompletableFuture<Long> initDone = new CompletableFuture<>();
+    private final LinkedBlockingQueue<Request> next = new LinkedBlockingQueue<>();
+    private final StringBuilder log = new StringBuilder();
+    private final Object markerLock = new Object();
+    private long markers;
+    private volatile boolean readerBusy;
+    private volatile long lines;
+    private volatile InFlight current;
+    private volatile boolean usable = true;
+    private boolean reportedInit;
+    private InputStream stdout;
+
+    ProcessEnvironment(Spec spec, String logStream, List<String> command, boolean marksDone, Map<String, String> extraEnv) throws IOException {
+        this.spec = spec;
+        this.logStream = logStream;
+        this.marksDone = marksDone;
+        this.api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        api.createContext("/2018-06-01/runtime/", this::serve);
+        api.setExecutor(API_THREADS);
+        api.start();
+        ProcessBuilder pb = new ProcessBuilder(command).directory(spec.taskRoot().toFile()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.clear();
+        env.putAll(standardVariables(spec, logStream, "127.0.0.1:" + api.getAddress().getPort(), path));
+        env.putAll(extraEnv);
+        if (spec.variables() != null) env.putAll(spec.variables());
+        try {
+            this.process = pb.start();
+        } catch (IOException e) {
+            api.stop(0);
+            throw e;
+        }
+        process.getOutputStream().close();
+        this.stdout = process.getInputStream();
+        Thread.ofPlatform().daemon().name("lambda-out-" + spec.function()).start(this::readOutput);
+        process.onExit().thenRun(this::exited);
+    }
+
+    /** The variables Lambda sets in every execution environment (plus AWS_ENDPOINT_URL pointing at Oboro). */
+    static Map<String, String> standardVariables(Spec spec, String logStream, String runtimeApi, String systemPath) {
+        Map<String, String> env = new LinkedHashMap<>();
+        String opt = spec.opt() == null ? null : spec.opt().toString();
+        env.put("PATH", (opt == null ? "" : opt + "/bin:") + systemPath);
+        env.put("LD_LIBRARY_PATH", (opt == null ? "" : opt + "/lib:") + spec.taskRoot() + "/lib");
+        env.put("LANG", "en_US.UTF-8");
+        env.put("TZ", ":UTC");
+        env.put("LAMBDA_TASK_ROOT", spec.taskRoot().toString());
+        env.put("LAMBDA_RUNTIME_DIR", Bootstraps.dir().toString());
+        env.put("_HANDLER", spec.handler());
+        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + spec.runtime());
+        env.put("AWS_REGION", spec.region());
+        env.put("AWS_DEFAULT_REGION", spec.region());
+        env.put("AWS_LAMBDA_FUNCTION_NAME", spec.function());
+        env.put("AWS_LAMBDA_FUNCTION_VERSION", spec.version());
+        env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(spec.memoryMb()));
+        env.put("AWS_LAMBDA_LOG_GROUP_NAME", spec.logGroup());
+        env.put("AWS_LAMBDA_LOG_STREAM_NAME", logStream);
+        env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+        env.put("AWS_LAMBDA_RUNTIME_API", runtimeApi);
+        env.put("AWS_ENDPOINT_URL", spec.endpoint());
+        if (opt != null) env.put("OBORO_LAMBDA_OPT", opt);
+        env.putAll(spec.credentials());
+        return env;
+    }
+
+    // ------------------------------------------------------------------ Runtime API
+
+    private void serve(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            String method = ex.getRequestMethod();
+            byte[] body = ex.getRequestBody().readAllBytes();
+            if (method.equals("GET") && path.equals("/2018-06-01/runtime/invocation/next")) {
+                if (!initDone.isDone()) initDone.complete(System.nanoTime());
+                Request r = null;
+                try {
+                    while (r == null) {
+                        r = next.poll(1, TimeUnit.SECONDS);
+                        if (r == null && !usable) {
+                            reply(ex, 500, "{\"errorMessage\":\"environment shutting down\"}");
+                            return;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    reply(ex, 500, "{\"errorMessage\":\"environment shutting down\"}");
+                    return;
+                }
+                var h = ex.getResponseHeaders();
+                h.set("Lambda-Runtime-Aws-Request-Id", r.requestId());
+                InFlight f = current;
+                long deadline = f != null && f.request() == r ? f.deadline() : System.currentTimeMillis() + r.timeoutMillis();
+                h.set("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
+                h.set("Lambda-Runtime-Invoked-Function-Arn", r.invokedArn());
+                if (r.traceId() != null) h.set("Lambda-Runtime-Trace-Id", r.traceId());
+                if (r.clientContext() != null) h.set("Lambda-Runtime-Client-Context", r.clientContext());
+                h.set("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, r.payload().length == 0 ? -1 : r.payload().length);
+                if (r.payload().length > 0) ex.getResponseBody().write(r.payload());
+                return;
+            }
+            if (method.equals("POST") && path.equals("/2018-06-01/runtime/init/error")) {
+                initDone.completeExceptionally(new InitFailure(body, errorType(ex, body)));
+                reply(ex, 202, "{\"status\":\"OK\"}");
+                return;
+            }
+            String prefix = "/2018-06-01/runtime/invocation/";
+            if (method.equals("POST") && path.startsWith(prefix)) {
+                String rest = path.substring(prefix.length());
+                int slash = rest.indexOf('/');
+                String id = slash < 0 ? rest : rest.substring(0, slash);
+                String what = slash < 0 ? "" : rest.substring(slash + 1);
+                InFlight f = current;
+                if (f == null || !f.request().requestId().equals(id)) {
+                    reply(ex, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+                    return;
+                }
+                if (what.equals("response")) {
+                    f.answer().complete(new Answer(body, false, null));
+                    reply(ex, 202, "{\"status\":\"OK\"}");
+                    return;
+                }
+                if (what.equals("error")) {
+                    f.answer().complete(new Answer(body, true, errorType(ex, body)));
+                    reply(ex, 202, "{\"status\":\"OK\"}");
+                    return;
+                }
+            }
+            reply(ex, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"NotFound\"}");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "runtime API exchange failed", e);
+        }
+    }
+
+    private static String errorType(HttpExchange ex, byte[] body) {
+        String t = ex.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
+        if (t != null) return t;
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("errorType").asText(null);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static void reply(HttpExchange ex, int status, String json) throws IOException {
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, b.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(b);
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    private void readOutput() {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(stdout, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                readerBusy = true;
+                lines++;
+                if (line.equals(DONE_MARKER)) {
+                    synchronized (markerLock) {
+                        markers++;
+                        markerLock.notifyAll();
+                    }
+                } else {
+                    synchronized (log) {
+                        log.append(line).append('\n');
+                    }
+                }
+                readerBusy = false;
+            }
+        } catch (IOException ignored) {
+            // the process ended
+        } finally {
+            readerBusy = false;
+            synchronized (markerLock) {
+                markers = Long.MAX_VALUE / 2;
+                markerLock.notifyAll();
+            }
+        }
+    }
+
+    private String drainLog() {
+        synchronized (log) {
+            String s = log.toString();
+            log.setLength(0);
+            return s;
+        }
+    }
+
+    /** Waits until the output of the invocation just answered has been read. */
+    private void awaitOutput(long expectedMarkers) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(marksDone ? 1000 : 50);
+        try {
+            if (marksDone) {
+                synchronized (markerLock) {
+                    while (markers < expectedMarkers) {
+                        long left = until - System.nanoTime();
+                        if (left <= 0) return;
+                        TimeUnit.NANOSECONDS.timedWait(markerLock, left);
+                    }
+                }
+                return;
+            }
+            // No marker from a custom runtime: wait until the output has been quiet for a moment. (Not
+            // InputStream.available(): it shares a lock with the reader's blocking read and would wait for the next line.)
+            long seen = -1;
+            while (System.nanoTime() < until) {
+                long now = lines;
+                if (now == seen && !readerBusy) return;
+                seen = now;
+                Thread.sleep(3);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void exited() {
+        int code = process.exitValue();
+        String msg = "Runtime exited with error: " + (code > 128 ? "signal: " + signalName(code - 128) : "exit status " + code);
+        initDone.completeExceptionally(new InitFailure(null, "Runtime.ExitError:" + msg));
+        InFlight f = current;
+        if (f != null) f.answer().complete(new Answer(null, true, "Runtime.ExitError:" + msg));
+        usable = false;
+    }
+
+    private static String signalName(int sig) {
+        return switch (sig) {
+            case 9 -> "killed";
+            case 15 -> "terminated";
+            case 11 -> "segmentation fault";
+            case 6 -> "aborted";
+            default -> "signal " + sig;
+        };
+    }
+
+    // ------------------------------------------------------------------ invoke
+
+    private long invocations;
+
+    @Override
+    public Result invoke(Request req) {
+        double init = -1;
+        String pre = "";
+        if (!reportedInit) {
+            reportedInit = true;
+            try {
+                long at = initDone.get(INIT_LIMIT_MILLIS + req.timeoutMillis(), TimeUnit.MILLISECONDS);
+                init = (at - startNanos) / 1e6;
+                pre = drainLog();
+            } catch (TimeoutException e) {
+                usable = false;
+                kill();
+                return new Result(null, true, null, drainLog(), (System.nanoTime() - startNanos) / 1e6, peakMemory(), true, false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                usable = false;
+                kill();
+                return new Result(null, true, null, drainLog(), -1, 0, true, false);
+            } catch (ExecutionException e) {
+                usable = false;
+                InitFailure f = e.getCause() instanceof InitFailure i ? i : new InitFailure(null, "Runtime.Unknown");
+                init = (System.nanoTime() - startNanos) / 1e6;
+                awaitOutput(Long.MAX_VALUE / 2);
+                kill();
+                return initError(req, f, drainLog(), init);
+            }
+        }
+        if (!usable) {
+            return new Result(exitError(req, "Runtime.ExitError", "Runtime exited"), true, "Runtime.ExitError", drainLog(), init, 0, false, false);
+        }
+        long deadline = System.currentTimeMillis() + req.timeoutMillis();
+        InFlight f = new InFlight(req, deadline, new CompletableFuture<>());
+        current = f;
+        long expected = ++invocations;
+        next.add(req);
+        long waitMillis = Math.max(1, deadline - System.currentTimeMillis());
+        Answer a;
+        try {
+            a = f.answer().get(waitMillis, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            usable = false;
+            kill();
+            current = null;
+            return new Result(null, true, null, pre + drainLog(), init, peakMemory(), true, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            usable = false;
+            kill();
+            return new Result(null, true, null, pre + drainLog(), init, 0, true, false);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        current = null;
+        if (a.errorType() != null && a.errorType().startsWith("Runtime.ExitError:")) {
+            awaitOutput(Long.MAX_VALUE / 2);
+            String msg = a.errorType().substring("Runtime.ExitError:".length());
+            return new Result(exitError(req, "Runtime.ExitError", msg), true, "Runtime.ExitError", pre + drainLog(), init,
+                    peakMemory(), false, false);
+        }
+        awaitOutput(expected);
+        String out = pre + drainLog();
+        long mem = peakMemory();
+        if (a.error()) {
+            byte[] body = a.body() == null || a.body().length == 0 ? exitError(req, a.errorType(), "Unknown error") : a.body();
+            return new Result(body, true, a.errorType(), out, init, mem, false, true);
+        }
+        return new Result(a.body(), false, null, out, init, mem, false, true);
+    }
+
+    private Result initError(Request req, InitFailure f, String log, double init) {
+        if (f.errorType != null && f.errorType.startsWith("Runtime.ExitError:")) {
+            String msg = f.errorType.substring("Runtime.ExitError:".length());
+            return new Result(exitError(req, "Runtime.ExitError", msg), true, "Runtime.ExitError", log, init, 0, false, false);
+        }
+        byte[] body = f.body == null || f.body.length == 0 ? exitError(req, f.errorType, "Init error") : f.body;
+        return new Result(body, true, f.errorType, log, init, 0, false, false);
+    }
+
+    /** {@code {"errorType":"Runtime.ExitError","errorMessage":"RequestId: ... Error: Runtime exited with error: exit status 1"}} */
+    private static byte[] exitError(Request req, String type, String message) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("errorType", type == null ? "Runtime.Unknown" : type);
+        n.put("errorMessage", "RequestId: " + req.requestId() + " Error: " + message);
+        return n.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Peak resident memory of the process (VmHWM), in MB. */
+    private long peakMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return Math.max(1, kb / 1024);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // process gone or no procfs
+        }
+        return 0;
+    }
+
+    boolean usable() {
+        return usable && process.isAlive();
+    }
+
+    private void kill() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    @Override
+    public String logStream() {
+        return logStream;
+    }
+
+    @Override
+    public void close() {
+        usable = false;
+        kill();
+        api.stop(0);
+    }
+
+    static List<String> command(String... parts) {
+        return new ArrayList<>(List.of(parts));
+    }
+}
