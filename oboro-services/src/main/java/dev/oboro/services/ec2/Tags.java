@@ -153,8 +153,10 @@ final class Tags {
         Scope s = state.scope(call);
         if (!req.hasResources() || req.resources().isEmpty()) throw Ec2Errors.missingParameter("ResourceId");
         Map<String, String> m = new TreeMap<>();
+        // AWS services tag what they manage with reserved keys (aws:autoscaling:groupName); users may not
+        boolean service = "AWSService".equals(call.caller().type());
         for (Tag t : req.tags()) {
-            checkKey(t.key());
+            if (!(service && t.key() != null && t.key().startsWith("aws:"))) checkKey(t.key());
             m.put(t.key(), t.value() == null ? "" : t.value());
         }
         for (String id : req.resources()) requireExists(s, id);
