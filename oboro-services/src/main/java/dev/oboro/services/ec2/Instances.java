@@ -204,6 +204,11 @@ final class Instances {
     RunInstancesResponse runInstances(Call call, RunInstancesRequest req) {
         Ec2Checks.dryRun(req.dryRun(), "RunInstances");
         Scope s = st.scope(call);
+        LaunchTemplates.Resolved template = null;
+        if (req.launchTemplate() != null) {
+            template = LaunchTemplates.merge(st, s, req);
+            req = template.request();
+        }
         int min = req.minCount() == null ? 1 : req.minCount();
         int max = req.maxCount() == null ? 1 : req.maxCount();
         if (min < 1 || max < 1) throw Ec2Errors.invalidParameterValue("Value (" + Math.min(min, max) + ") for parameter " + (min < 1 ? "minCount" : "maxCount") + " is invalid. Expected a positive integer.");
@@ -398,6 +403,12 @@ final class Instances {
             st.tags.apply(s, req.tagSpecifications(), "instance", id);
             arm(s, i);
             launched.add(toSdk(s, i));
+        }
+        if (template != null) {
+            // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-launch-templates.html: EC2 tags what it launches from a template
+            for (var i : launched) st.tags.set(s, i.instanceId(), Map.of("aws:ec2launchtemplate:id", template.templateId(),
+                    "aws:ec2launchtemplate:version", Long.toString(template.version())));
+            launched.replaceAll(i -> toSdk(s, st.instances.get(s, i.instanceId())));
         }
         out.addAll(launched);
         NetworkInterfaces.Eni first = st.networkInterfaces.get(s, st.instances.get(s, launched.get(0).instanceId()).eniIds().get(0));

@@ -15,6 +15,6 @@ public final class Provider implements ServiceProvider {
         InstanceTypes types = new InstanceTypes(catalog);
         return List.of(new RegionsAndZones(catalog), st.tags, new Vpcs(st), new SecurityGroups(st), new RouteTables(st),
                 new Gateways(st), new KeyPairs(st), new NetworkInterfaces(st), new Addresses(st), types, images, new Volumes(st),
-                new Instances(st, images, types));
+                new Instances(st, images, types), new LaunchTemplates(st));
     }
 }
