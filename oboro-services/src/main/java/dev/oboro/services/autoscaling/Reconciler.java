@@ -77,8 +77,6 @@ final class Reconciler {
 
     private final AsgState st;
     private final Map<Scope, Scheduler.Task> tasks = new ConcurrentHashMap<>();
-    /** Scopes whose first sweep since load has run (it also looks for instances EC2 no longer has). */
-    private final Set<Scope> checked = ConcurrentHashMap.newKeySet();
     /** Runs between the per-group steps: scheduled actions, policy repeats, refreshes (set by the provider). */
     private Scaling scaling;
 
@@ -95,7 +93,6 @@ final class Reconciler {
     void armAll() {
         tasks.values().forEach(Scheduler.Task::cancel);
         tasks.clear();
-        checked.clear();
         for (Scope s : st.groups.scopes()) kick(s);
     }
 
@@ -137,15 +134,14 @@ final class Reconciler {
         scaling.beforeSweep(s, now);
         Instant next;
         synchronized (st.lock(s)) {
-            boolean full = checked.add(s);
             Map<String, String> ec2 = new HashMap<>();
-            Set<String> existing = full ? new HashSet<>() : null;
-            if (!st.members.entries(s).isEmpty()) view(svc, ec2, existing);
+            Set<String> gone = new HashSet<>();
             Map<String, List<Member>> byGroup = new HashMap<>();
             for (Member m : st.members.values(s)) byGroup.computeIfAbsent(m.group(), k -> new ArrayList<>()).add(m);
+            if (!byGroup.isEmpty()) view(svc, st.members.entries(s).keySet(), ec2, gone);
             next = null;
             for (Group g : List.copyOf(st.groups.values(s))) {
-                Instant d = reconcile(s, svc, g, byGroup.getOrDefault(g.name(), List.of()), ec2, existing, now);
+                Instant d = reconcile(s, svc, g, byGroup.getOrDefault(g.name(), List.of()), ec2, gone, now);
                 if (d != null && (next == null || d.isBefore(next))) next = d;
             }
         }
@@ -155,32 +151,43 @@ final class Reconciler {
     }
 
     /**
-     * EC2's view of the group instances that are not running, from one DescribeInstances with
-     * filters (tag and state) evaluated inside EC2; on the first sweep also every group instance that
-     * still exists, to notice instances EC2 has forgotten while Oboro was down.
+     * EC2's view of the group instances that are not running: one DescribeInstances of the
+     * members' ids (looked up by id inside EC2) filtered to the states that are not running, so
+     * only those are described. Ids EC2 no longer knows (an hour after termination) are gone.
      */
-    private void view(Call svc, Map<String, String> ec2, Set<String> existing) {
-        DescribeInstancesResponse r = st.oboro.services().call(svc, "ec2", DescribeInstancesRequest.builder().filters(
-                Filter.builder().name("tag-key").values(GROUP_TAG).build(),
-                Filter.builder().name("instance-state-name").values(NOT_RUNNING).build()).build());
-        for (Reservation res : r.reservations()) {
-            for (var i : res.instances()) ec2.put(i.instanceId(), i.state().nameAsString());
-        }
-        if (existing != null) {
-            DescribeInstancesResponse all = st.oboro.services().call(svc, "ec2", DescribeInstancesRequest.builder().filters(
-                    Filter.builder().name("tag-key").values(GROUP_TAG).build()).build());
-            for (Reservation res : all.reservations()) for (var i : res.instances()) existing.add(i.instanceId());
+    private void view(Call svc, Collection<String> memberIds, Map<String, String> ec2, Set<String> gone) {
+        List<String> ids = new ArrayList<>(memberIds);
+        for (int attempt = 0; attempt < 5 && !ids.isEmpty(); attempt++) {
+            try {
+                DescribeInstancesResponse r = st.oboro.services().call(svc, "ec2", DescribeInstancesRequest.builder().instanceIds(ids)
+                        .filters(Filter.builder().name("instance-state-name").values(NOT_RUNNING).build()).build());
+                for (Reservation res : r.reservations()) {
+                    for (var i : res.instances()) ec2.put(i.instanceId(), i.state().nameAsString());
+                }
+                return;
+            } catch (AwsException e) {
+                if (!e.code().equals("InvalidInstanceID.NotFound")) throw e;
+                // "The instance ID 'i-1' does not exist" / "The instance IDs 'i-1, i-2' do not exist"
+                String msg = e.getMessage();
+                int a = msg.indexOf('\'');
+                int b = msg.lastIndexOf('\'');
+                if (a < 0 || b <= a) throw e;
+                for (String id : msg.substring(a + 1, b).split(",\\s*")) {
+                    gone.add(id);
+                    ids.remove(id);
+                }
+            }
         }
     }
 
-    private Instant reconcile(Scope s, Call svc, Group g, List<Member> ms, Map<String, String> ec2, Set<String> existing, Instant now) {
+    private Instant reconcile(Scope s, Call svc, Group g, List<Member> ms, Map<String, String> ec2, Set<String> goneIds, Instant now) {
         Instant next = null;
         String name = g.name();
         boolean deleting = "Delete in progress".equals(g.g().status());
         // 1. lifecycle of each instance
         for (Member m : ms) {
             String state = ec2.get(m.id());
-            boolean gone = existing != null && !existing.contains(m.id());
+            boolean gone = goneIds.contains(m.id());
             boolean down = gone || (state != null && !state.equals("pending"));
             boolean running = !gone && state == null;
             switch (m.state()) {
@@ -221,13 +228,19 @@ final class Reconciler {
                 beginTermination(s, svc, g, cur, AsgState.at(now) + " " + cause, now);
             }
         }
+        // the group's instances as they are now (only these can have changed)
+        List<Member> current = new ArrayList<>();
+        for (Member m : ms) {
+            Member c = st.members.get(s, m.id());
+            if (c != null) current.add(c);
+        }
         if (deleting) {
-            if (st.membersOf(s, name).isEmpty()) scaling.deleteGroupNow(s, name);
+            if (current.isEmpty()) scaling.deleteGroupNow(s, name);
             return next;
         }
         g = st.groups.get(s, name);
         // 3. capacity
-        List<Member> active = st.membersOf(s, name).stream().filter(m -> m.active() && !"Unhealthy".equals(m.health())).toList();
+        List<Member> active = current.stream().filter(m -> m.active() && !"Unhealthy".equals(m.health())).toList();
         int desired = g.desired();
         if (active.size() < desired && !g.suspended("Launch") && (g.retryAt() == null || !now.isBefore(g.retryAt()))) {
             String from = Integer.toString(active.size());
