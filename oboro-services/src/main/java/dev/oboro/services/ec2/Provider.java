@@ -13,8 +13,9 @@ public final class Provider implements ServiceProvider {
         st.tags.bind(st);
         Images images = new Images(st);
         InstanceTypes types = new InstanceTypes(catalog);
+        EbsEncryption encryption = new EbsEncryption(st);
         return List.of(new RegionsAndZones(catalog), st.tags, new Vpcs(st), new SecurityGroups(st), new RouteTables(st),
-                new Gateways(st), new KeyPairs(st), new NetworkInterfaces(st), new Addresses(st), types, images, new Volumes(st),
-                new Instances(st, images, types), new LaunchTemplates(st));
+                new Gateways(st), new KeyPairs(st), new NetworkInterfaces(st), new Addresses(st), types, images,
+                new Volumes(st, encryption), new Snapshots(st, encryption), encryption, new Instances(st, images, types), new LaunchTemplates(st));
     }
 }
