@@ -23,7 +23,9 @@ public final class Errors {
             "lambda", new String[]{"ValidationException", "ValidationException"},
             // CloudWatch Logs answers constraint violations with InvalidParameterException
             "logs", new String[]{"InvalidParameterException", "InvalidParameterException"},
-            "xray", new String[]{"InvalidRequestException", "InvalidRequestException"});
+            "xray", new String[]{"InvalidRequestException", "InvalidRequestException"},
+            // Data Lifecycle Manager: "Bad request. The request is missing required parameters or has invalid parameters."
+            "dlm", new String[]{"InvalidRequestException", "InvalidRequestException"});
 
     public static AwsException fromValidation(ServiceModel svc, Protocol protocol, ValidationException v) {
         List<ValidationException.Problem> problems = v.problems();
