@@ -27,11 +27,31 @@ public final class SdkShapes {
 
     /** The request class of an operation, e.g. {@code ec2.model.RunInstancesRequest}, or null. */
     public static Class<?> requestClass(ServiceModel svc, String operation) {
-        return modelClass(svc.sdkPackage(), operation + "Request");
+        Class<?> c = modelClass(svc.sdkPackage(), operation + "Request");
+        return c != null ? c : modelClass(svc.sdkPackage(), sdkName(operation) + "Request");
     }
 
     public static Class<?> responseClass(ServiceModel svc, String operation) {
-        return modelClass(svc.sdkPackage(), operation + "Response");
+        Class<?> c = modelClass(svc.sdkPackage(), operation + "Response");
+        return c != null ? c : modelClass(svc.sdkPackage(), sdkName(operation) + "Response");
+    }
+
+    /**
+     * The SDK's Java name of a model name: a run of capitals (an acronym) keeps only its first
+     * letter capital, so {@code EnableVolumeIO} is {@code EnableVolumeIo} and
+     * {@code DescribeDBInstances} is {@code DescribeDbInstances}.
+     */
+    static String sdkName(String modelName) {
+        StringBuilder sb = new StringBuilder(modelName.length());
+        int n = modelName.length();
+        for (int i = 0; i < n; i++) {
+            char c = modelName.charAt(i);
+            boolean prevUpper = i > 0 && Character.isUpperCase(modelName.charAt(i - 1));
+            boolean nextLower = i + 1 < n && Character.isLowerCase(modelName.charAt(i + 1));
+            // inside an acronym; its last capital starts the next word when a lower-case letter follows
+            sb.append(Character.isUpperCase(c) && prevUpper && !nextLower ? Character.toLowerCase(c) : c);
+        }
+        return sb.toString();
     }
 
     public static Class<?> modelClass(String sdkPackage, String simpleName) {
