@@ -118,11 +118,14 @@ public final class Scheduler implements AutoCloseable {
         if (by.isNegative()) throw new IllegalArgumentException("the clock cannot go backwards");
         runLock.lock();
         try {
-            Instant target = clock.instant().plus(by);
+            Instant start = clock.instant();
+            Instant target = start.plus(by);
             while (true) {
                 Entry next = pollDue(target);
                 if (next == null) break;
-                clock.pin(next.due.isAfter(clock.instant()) ? next.due : clock.instant());
+                // a task falling due within this advance sees exactly its due time, even when real
+                // time has moved the clock a few milliseconds on while earlier tasks ran
+                clock.pin(next.due.isAfter(start) ? next.due : clock.instant());
                 try {
                     run(next);
                 } finally {
