@@ -93,14 +93,19 @@ final class Snapshots {
             Volumes.Snap n = st.snapshots.get(other, id);
             if (n != null && sharedWith(n, s.account())) return new Seen(n, other);
         }
-        throw Ec2Errors.notFound("InvalidSnapshot.NotFound", "snapshot", id);
+        throw notFound(List.of(id));
+    }
+
+    /** EC2 says "The snapshot 'snap-1' does not exist." */
+    static AwsException notFound(List<String> ids) {
+        return new AwsException("InvalidSnapshot.NotFound", "The snapshot '" + String.join(", ", ids) + "' does not exist.", 400);
     }
 
     private Volumes.Snap own(Scope s, String id) {
         if (id == null) throw Ec2Errors.missingParameter("snapshotId");
         if (!Ec2Errors.wellFormed(id, "snap")) throw new AwsException("InvalidSnapshotID.Malformed", "Invalid id: \"" + id + "\"", 400);
         Volumes.Snap n = st.snapshots.get(s, id);
-        if (n == null) throw Ec2Errors.notFound("InvalidSnapshot.NotFound", "snapshot", id);
+        if (n == null) throw notFound(List.of(id));
         return n;
     }
 
@@ -145,7 +150,7 @@ final class Snapshots {
     private Volumes.Vol volume(Scope s, String id) {
         if (!Ec2Errors.wellFormed(id, "vol")) throw new AwsException("InvalidVolumeID.Malformed", "Invalid id: \"" + id + "\"", 400);
         Volumes.Vol v = st.volumes.get(s, id);
-        if (v == null) throw Ec2Errors.notFound("InvalidVolume.NotFound", "volume", id);
+        if (v == null) throw Volumes.notFound(List.of(id));
         return v;
     }
 
@@ -266,7 +271,7 @@ final class Snapshots {
                     missing.add(id);
                 }
             }
-            if (!missing.isEmpty()) throw Ec2Errors.notFound("InvalidSnapshot.NotFound", "snapshot", missing);
+            if (!missing.isEmpty()) throw notFound(missing);
         } else {
             for (Scope other : st.snapshots.scopes()) {
                 if (!other.region().equals(s.region())) continue;

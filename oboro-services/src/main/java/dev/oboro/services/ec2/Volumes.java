@@ -761,7 +761,7 @@ final class Volumes {
         if (req.hasVolumeIds() && !req.volumeIds().isEmpty()) {
             for (String id : req.volumeIds()) checkId(id);
             List<String> missing = req.volumeIds().stream().filter(id -> !st.volumes.contains(s, id)).toList();
-            if (!missing.isEmpty()) throw Ec2Errors.notFound("InvalidVolume.NotFound", "volume", missing);
+            if (!missing.isEmpty()) throw notFound(missing);
             all.removeIf(v -> !req.volumeIds().contains(v.id()));
         }
         List<Vol> matched = FilterScope.in(s, () -> volumeFilters.apply(req.filters(), all));
@@ -791,8 +791,13 @@ final class Volumes {
         if (id == null) throw Ec2Errors.missingParameter("volumeId");
         checkId(id);
         Vol v = st.volumes.get(s, id);
-        if (v == null) throw Ec2Errors.notFound("InvalidVolume.NotFound", "volume", id);
+        if (v == null) throw notFound(List.of(id));
         return v;
+    }
+
+    /** EC2 says "The volume 'vol-1' does not exist." (not "volume ID" as for instances). */
+    static AwsException notFound(List<String> ids) {
+        return new AwsException("InvalidVolume.NotFound", "The volume '" + String.join(", ", ids) + "' does not exist.", 400);
     }
 
     // ------------------------------------------------------------------ the clock
