@@ -69,12 +69,13 @@ public final class Gateway {
     public WireResponse handle(WireRequest req, String sourceIp) {
         String requestId = Ids.requestId();
         try {
-            if (req.path().startsWith("/_oboro/") || req.path().equals("/_oboro") || req.path().startsWith("/moto-api/")) {
-                return admin.handle(req);
-            }
+            // raw routes first: some live under /_oboro/ (an instance's metadata at /_oboro/imds/<id>/...)
             for (RawRoute r : rawRoutes) {
                 WireResponse resp = r.handle(req, sourceIp);
                 if (resp != null) return resp;
+            }
+            if (req.path().startsWith("/_oboro/") || req.path().equals("/_oboro") || req.path().startsWith("/moto-api/")) {
+                return admin.handle(req);
             }
             return handleAws(req, sourceIp, requestId);
         } catch (RuntimeException e) {
