@@ -11,7 +11,10 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * EC2's state: one table per resource kind, per account and region, and the default network every
@@ -39,6 +42,65 @@ final class Ec2State {
     final Table<Volumes.Snap> snapshots;
     final Table<Instances.Inst> instances;
     final Tags tags;
+
+    /**
+     * Told of each instance change Instances makes (launch, state transitions, reboots): placement
+     * groups, status checks and fleets react to them. {@code before} is null for a launch, {@code after}
+     * null when the instance is gone.
+     */
+    interface InstanceListener {
+        void changed(Scope s, Instances.Inst before, Instances.Inst after);
+    }
+
+    /** What a placement group decides for RunInstances and StartInstances (set by PlacementGroups). */
+    interface Placer {
+        /** The zone a launch with no subnet or zone should use (a cluster group's zone), or null. */
+        String preferredZone(Scope s, software.amazon.awssdk.services.ec2.model.Placement p);
+
+        /** Checks a launch of {@code count} instances and returns the group name and each one's partition (or null). */
+        Placed place(Scope s, software.amazon.awssdk.services.ec2.model.Placement p, String type, String zone, int count);
+
+        /** Checks that stopped instances may start in their groups. */
+        void checkStart(Scope s, List<Instances.Inst> starting);
+    }
+
+    record Placed(String groupName, List<Integer> partitions) {
+    }
+
+    /** Adds to the SDK view of an instance what other features own (its spot lifecycle, its maintenance options). */
+    interface InstanceView {
+        software.amazon.awssdk.services.ec2.model.Instance decorate(Scope s, Instances.Inst i, software.amazon.awssdk.services.ec2.model.Instance sdk);
+    }
+
+    private static final Logger LOG = Logger.getLogger(Ec2State.class.getName());
+    final List<InstanceListener> instanceListeners = new CopyOnWriteArrayList<>();
+    final List<InstanceView> instanceViews = new CopyOnWriteArrayList<>();
+    volatile Placer placer;
+
+    /** The spot request behind a spot instance (set by the fleets), or null for an on-demand one. */
+    interface SpotLookup {
+        String spotRequestId(Scope s, String instanceId);
+    }
+
+    volatile SpotLookup spotLookup;
+
+    /** The spot instance-action notice of an instance (JSON), or null when none is pending (set by the fleets). */
+    interface SpotNotice {
+        String instanceAction(Scope s, String instanceId);
+    }
+
+    volatile SpotNotice spotNotice;
+
+    void instanceChanged(Scope s, Instances.Inst before, Instances.Inst after) {
+        if (before == after) return;
+        for (InstanceListener l : instanceListeners) {
+            try {
+                l.changed(s, before, after);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "instance listener failed", e);
+            }
+        }
+    }
 
     /** Used private addresses per subnet, derived from the network interfaces (a cache, rebuilt on demand). */
     private final Map<String, BitSet> usedAddresses = new ConcurrentHashMap<>();

@@ -91,6 +91,12 @@ final class Instances {
                   String kernelId, int amiLaunchIndex, String clientToken, boolean autoPublicIp, String bootMode,
                   String httpTokens, int httpPutResponseHopLimit, String httpEndpoint, String httpProtocolIpv6,
                   String instanceMetadataTags) {
+        Launch withMetadataOptions(String tokens, int hops, String endpoint, String ipv6, String tags) {
+            return new Launch(imageId, keyName, az, subnetId, vpcId, privateIp, launchTime, iamProfileArn, iamProfileId, placementGroup,
+                    tenancy, hostId, partitionNumber, rootDeviceType, rootDeviceName, architecture, virtualizationType, hypervisor, platform,
+                    platformDetails, usageOperation, kernelId, amiLaunchIndex, clientToken, autoPublicIp, bootMode, tokens, hops, endpoint,
+                    ipv6, tags);
+        }
     }
 
     /** Attributes ModifyInstanceAttribute changes. */
@@ -173,6 +179,16 @@ final class Instances {
                     eniIds, blockDevices, lastBoot, statusCheck, autoRecovery);
         }
 
+        Inst withLaunch(Launch l) {
+            return new Inst(id, reservationId, instanceType, state, deadline, transitionReason, reasonCode, reasonMessage, l, attrs,
+                    eniIds, blockDevices, lastBoot, statusCheck, autoRecovery);
+        }
+
+        Inst withAutoRecovery(String a) {
+            return new Inst(id, reservationId, instanceType, state, deadline, transitionReason, reasonCode, reasonMessage, launch, attrs,
+                    eniIds, blockDevices, lastBoot, statusCheck, a);
+        }
+
         Inst withBlockDevices(List<BlockDev> b) {
             return new Inst(id, reservationId, instanceType, state, deadline, transitionReason, reasonCode, reasonMessage, launch, attrs,
                     eniIds, b, lastBoot, statusCheck, autoRecovery);
@@ -245,8 +261,10 @@ final class Instances {
         Vpcs.Subnet subnet;
         Placement placement = req.placement();
         String wantedAz = placement == null ? null : placement.availabilityZone();
+        if (wantedAz == null && req.subnetId() == null && nis.isEmpty() && st.placer != null) wantedAz = st.placer.preferredZone(s, placement);
         Catalog.RegionInfo region = st.catalog.region(s.region());
-        if (wantedAz != null && region != null && region.zones().stream().noneMatch(z -> z.zoneName().equals(wantedAz))) {
+        String zoneWanted = wantedAz;
+        if (wantedAz != null && region != null && region.zones().stream().noneMatch(z -> z.zoneName().equals(zoneWanted))) {
             throw Ec2Errors.invalidParameterValue("Invalid availability zone: [" + wantedAz + "]");
         }
         String subnetId = primary != null ? primary.subnetId() : req.subnetId();
@@ -272,7 +290,7 @@ final class Instances {
             List<Vpcs.Subnet> defaults = st.subnets.values(s).stream().filter(n -> n.vpcId().equals(dv) && n.defaultForAz())
                     .sorted((a, b) -> a.az().compareTo(b.az())).toList();
             if (wantedAz != null) {
-                subnet = defaults.stream().filter(n -> n.az().equals(wantedAz)).findFirst().orElseThrow(() ->
+                subnet = defaults.stream().filter(n -> n.az().equals(zoneWanted)).findFirst().orElseThrow(() ->
                         new AwsException("MissingInput", "No subnets found for the default VPC '" + dv + "'. Please specify a subnet.", 400));
             } else {
                 // AWS picks a zone that offers the type
@@ -321,6 +339,8 @@ final class Instances {
         if (privateIp != null && n > 1) {
             throw Ec2Errors.invalidParameterCombination("Cannot specify a private IP address when launching more than one instance");
         }
+
+        Ec2State.Placed placed = st.placer == null || placement == null ? null : st.placer.place(s, placement, type, subnet.az(), n);
 
         Instant now = call.now();
         String reservationId = Ids.ec2("r");
@@ -390,8 +410,8 @@ final class Instances {
                 st.tags.apply(s, req.tagSpecifications(), "volume", v.id());
             }
             Launch launch = new Launch(ami.id(), keyName, subnet.az(), subnet.id(), subnet.vpcId(), eni.privateIp(), now, profile[0], profile[1],
-                    placement == null ? null : placement.groupName(), placement == null || placement.tenancyAsString() == null ? "default"
-                    : placement.tenancyAsString(), placement == null ? null : placement.hostId(), placement == null ? null : placement.partitionNumber(),
+                    placed == null ? null : placed.groupName(), placement == null || placement.tenancyAsString() == null ? "default"
+                    : placement.tenancyAsString(), placement == null ? null : placement.hostId(), placed == null ? null : placed.partitions().get(k),
                     ami.rootDeviceType(), ami.rootDeviceName(), ami.architecture(), ami.virtualizationType(), f.hypervisor().equals("nitro") ? "xen" : "xen",
                     ami.platform(), ami.platformDetails(), ami.usageOperation(), ami.kernelId(), k, req.clientToken(), autoPublic, ami.bootMode(),
                     httpTokens, hop, md == null || md.httpEndpointAsString() == null ? "enabled" : md.httpEndpointAsString(),
@@ -402,6 +422,7 @@ final class Instances {
             st.instances.put(s, id, i);
             st.tags.apply(s, req.tagSpecifications(), "instance", id);
             arm(s, i);
+            st.instanceChanged(s, null, i);
             launched.add(toSdk(s, i));
         }
         if (template != null) {
@@ -561,14 +582,18 @@ final class Instances {
                 if (eni != null && i.launch().autoPublicIp() && eni.publicIp() == null) {
                     st.networkInterfaces.put(s, eni.id(), eni.withPublic(st.newPublicIp(), null, null));
                 }
-                st.instances.put(s, id, i.withState("running", null, "", null, null).withBoot(now));
+                Inst r = i.withState("running", null, "", null, null).withBoot(now);
+                st.instances.put(s, id, r);
+                st.instanceChanged(s, i, r);
             }
             case "stopping" -> {
                 NetworkInterfaces.Eni eni = st.networkInterfaces.get(s, i.eniIds().get(0));
                 if (eni != null && eni.allocationId() == null && eni.publicIp() != null) {
                     st.networkInterfaces.put(s, eni.id(), eni.withPublic(null, null, null));
                 }
-                st.instances.put(s, id, i.withState("stopped", null, i.transitionReason(), i.reasonCode(), i.reasonMessage()));
+                Inst stopped = i.withState("stopped", null, i.transitionReason(), i.reasonCode(), i.reasonMessage());
+                st.instances.put(s, id, stopped);
+                st.instanceChanged(s, i, stopped);
             }
             case "shutting-down" -> {
                 terminateResources(s, i);
@@ -576,10 +601,12 @@ final class Instances {
                         .withEnis(List.of());
                 st.instances.put(s, id, t);
                 arm(s, t);
+                st.instanceChanged(s, i, t);
             }
             case "terminated" -> {
                 st.instances.remove(s, id);
                 st.tags.remove(s, id);
+                st.instanceChanged(s, i, null);
             }
             default -> {
             }
@@ -603,7 +630,9 @@ final class Instances {
     }
 
     static void noteReboot(Ec2State st, Scope s, String id, Instant at) {
-        st.instances.update(s, id, i -> i == null || !i.state().equals("running") ? i : i.withBoot(at));
+        Inst before = st.instances.get(s, id);
+        Inst after = st.instances.update(s, id, i -> i == null || !i.state().equals("running") ? i : i.withBoot(at));
+        st.instanceChanged(s, before, after);
     }
 
     // ------------------------------------------------------------------ state changes
@@ -652,6 +681,7 @@ final class Instances {
                 }
             }
         }
+        if (st.placer != null) st.placer.checkStart(s, targets.stream().filter(i -> i.state().equals("stopped")).toList());
         Instant now = call.now();
         List<InstanceStateChange> changes = new ArrayList<>();
         for (Inst i : targets) {
@@ -696,10 +726,12 @@ final class Instances {
         return TerminateInstancesResponse.builder().terminatingInstances(changes).build();
     }
 
-    private Inst transition(Scope s, String id, UnaryOperator<Inst> f) {
+    /** Changes an instance, arms the timer of its new transition and tells the listeners. */
+    Inst transition(Scope s, String id, UnaryOperator<Inst> f) {
         Inst before = st.instances.get(s, id);
         Inst after = st.instances.update(s, id, old -> old == null ? null : f.apply(old));
         if (after != null && after != before && after.deadline() != null) arm(s, after);
+        st.instanceChanged(s, before, after);
         return after;
     }
 
@@ -782,7 +814,8 @@ final class Instances {
         m.put("iam-instance-profile.id", i -> Vpcs.opt(i.launch().iamProfileId()));
         m.put("image-id", i -> List.of(i.imageId()));
         m.put("instance-id", i -> List.of(i.id()));
-        m.put("instance-lifecycle", i -> List.of());
+        m.put("instance-lifecycle", i -> st.spotLookup == null || st.spotLookup.spotRequestId(FilterScope.get(), i.id()) == null ? List.of()
+                : List.of("spot"));
         m.put("instance-state-code", i -> List.of(Integer.toString(CODES.get(i.state()))));
         m.put("instance-state-name", i -> List.of(i.state()));
         m.put("instance-type", i -> List.of(i.instanceType()));
@@ -833,7 +866,7 @@ final class Instances {
         m.put("root-device-name", i -> Vpcs.opt(i.rootDeviceName()));
         m.put("root-device-type", i -> List.of(i.rootDeviceType()));
         m.put("source-dest-check", i -> enis(FilterScope.get(), i, e -> Boolean.toString(e.sourceDestCheck())).stream().limit(1).toList());
-        m.put("spot-instance-request-id", i -> List.of());
+        m.put("spot-instance-request-id", i -> st.spotLookup == null ? List.of() : Vpcs.opt(st.spotLookup.spotRequestId(FilterScope.get(), i.id())));
         m.put("sriov-net-support", i -> Vpcs.opt(i.sriovNetSupport()));
         m.put("state-reason-code", i -> Vpcs.opt(i.reasonCode()));
         m.put("state-reason-message", i -> Vpcs.opt(i.reasonMessage()));
@@ -906,7 +939,11 @@ final class Instances {
         if (l.iamProfileArn() != null) b.iamInstanceProfile(IamInstanceProfile.builder().arn(l.iamProfileArn()).id(l.iamProfileId()).build());
         if (i.reasonCode() != null) b.stateReason(StateReason.builder().code(i.reasonCode()).message(i.reasonMessage()).build());
         if (p != null && !p.ipv6().isEmpty()) b.ipv6Address(p.ipv6().get(0));
-        return b.build();
+        b.maintenanceOptions(software.amazon.awssdk.services.ec2.model.InstanceMaintenanceOptions.builder()
+                .autoRecovery(i.autoRecovery() == null ? "default" : i.autoRecovery()).build());
+        software.amazon.awssdk.services.ec2.model.Instance out = b.build();
+        for (Ec2State.InstanceView v : st.instanceViews) out = v.decorate(s, i, out);
+        return out;
     }
 
     private GroupIdentifier group(Scope s, String id) {

@@ -14,8 +14,16 @@ public final class Provider implements ServiceProvider {
         Images images = new Images(st);
         InstanceTypes types = new InstanceTypes(catalog);
         EbsEncryption encryption = new EbsEncryption(st);
+        Instances instances = new Instances(st, images, types);
         return List.of(new RegionsAndZones(catalog), st.tags, new Vpcs(st), new SecurityGroups(st), new RouteTables(st),
                 new Gateways(st), new KeyPairs(st), new NetworkInterfaces(st), new Addresses(st), types, images,
-                new Volumes(st, encryption), new Snapshots(st, encryption), encryption, new Instances(st, images, types), new LaunchTemplates(st));
+                new Volumes(st, encryption), new Snapshots(st, encryption), encryption, instances, new LaunchTemplates(st),
+                new PlacementGroups(st), new StatusChecks(st, instances), new InstanceMetadata(st, instances));
+    }
+
+    @Override
+    public void onStart(Oboro oboro) {
+        // instance metadata answers from the first request, loading EC2 when it is asked
+        oboro.gateway().addRawRoute((req, ip) -> InstanceMetadata.route(oboro, req));
     }
 }
