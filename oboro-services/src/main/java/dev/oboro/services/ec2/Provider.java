@@ -15,10 +15,12 @@ public final class Provider implements ServiceProvider {
         InstanceTypes types = new InstanceTypes(catalog);
         EbsEncryption encryption = new EbsEncryption(st);
         Instances instances = new Instances(st, images, types);
+        SpotPrices prices = new SpotPrices(st);
         return List.of(new RegionsAndZones(catalog), st.tags, new Vpcs(st), new SecurityGroups(st), new RouteTables(st),
                 new Gateways(st), new KeyPairs(st), new NetworkInterfaces(st), new Addresses(st), types, images,
                 new Volumes(st, encryption), new Snapshots(st, encryption), encryption, instances, new LaunchTemplates(st),
-                new PlacementGroups(st), new StatusChecks(st, instances), new InstanceMetadata(st, instances));
+                new PlacementGroups(st), new StatusChecks(st, instances), new InstanceMetadata(st, instances), prices,
+                new Fleets(st, prices, instances));
     }
 
     @Override
