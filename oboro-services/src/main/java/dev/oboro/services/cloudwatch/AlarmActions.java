@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * AlarmActions.of(oboro).register("arn:aws:sns:*", action -> publish(action));
  * }</pre>
  *
- * When several patterns match, the longest (most specific) wins. An action no handler matches
+ * When several patterns match, the longest (most specific) wins; of equally long ones, the one
+ * registered last (so a test or a later service can stand in for EC2's own handlers). An action no handler matches
  * (SNS until SNS exists) is recorded: it appears in the alarm's history as executed and in
  * {@link #invocations()}. Every invocation, handled or not, is in {@link #invocations()}.
  */
@@ -59,7 +60,7 @@ public final class AlarmActions {
     AlarmActionHandler handlerFor(String arn) {
         Entry best = null;
         for (Entry e : entries) {
-            if (e.regex().matcher(arn).matches() && (best == null || e.pattern().length() > best.pattern().length())) best = e;
+            if (e.regex().matcher(arn).matches() && (best == null || e.pattern().length() >= best.pattern().length())) best = e;
         }
         return best == null ? null : best.handler();
     }
