@@ -33,15 +33,20 @@ class InstanceOpsTest {
                     .availabilityZones("us-east-1a", "us-east-1b").launchTemplate(t -> t.launchTemplateId(lt)).defaultCooldown(120));
             AutoScalingGroup g = settleAt(asg, "ops", 4);
 
-            // protection: a scale-in never picks protected instances
-            List<String> all = g.instances().stream().map(Instance::instanceId).sorted().toList();
-            asg.setInstanceProtection(r -> r.autoScalingGroupName("ops").instanceIds(all.subList(0, 2)).protectedFromScaleIn(true));
+            // protection: a scale-in never picks protected instances. Protect one instance in each zone:
+            // two in one zone would leave the group unbalanced, and zone rebalancing would never settle.
+            AutoScalingGroup started = g;
+            List<String> all = java.util.stream.Stream.of("us-east-1a", "us-east-1b")
+                    .map(zone -> started.instances().stream().filter(i -> i.availabilityZone().equals(zone))
+                            .map(Instance::instanceId).sorted().findFirst().orElseThrow())
+                    .sorted().toList();
+            asg.setInstanceProtection(r -> r.autoScalingGroupName("ops").instanceIds(all).protectedFromScaleIn(true));
             var x = fails("ValidationError", () -> asg.setInstanceProtection(r -> r.autoScalingGroupName("ops").instanceIds("i-0123456789abcdef0").protectedFromScaleIn(true)));
             assertEquals("The instance i-0123456789abcdef0 is not part of Auto Scaling group ops.", x.awsErrorDetails().errorMessage());
             asg.setDesiredCapacity(r -> r.autoScalingGroupName("ops").desiredCapacity(2));
             x = fails("ScalingActivityInProgress", () -> asg.setDesiredCapacity(r -> r.autoScalingGroupName("ops").desiredCapacity(3).honorCooldown(true)));
             g = settleAt(asg, "ops", 2);
-            assertEquals(all.subList(0, 2), g.instances().stream().map(Instance::instanceId).sorted().toList());
+            assertEquals(all, g.instances().stream().map(Instance::instanceId).sorted().toList());
             Activity in = activities(asg, "ops").get(0);
             assertTrue(in.cause().matches("At \\S+Z a user request explicitly set group desired capacity changing the desired capacity from 4 to 2\\.  "
                     + "At \\S+Z an instance was taken out of service in response to a difference between desired and actual capacity, shrinking the capacity from 4 to 2\\.  "
