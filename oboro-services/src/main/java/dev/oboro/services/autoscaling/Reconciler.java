@@ -25,7 +25,10 @@ import software.amazon.awssdk.services.autoscaling.model.MixedInstancesPolicy;
 import software.amazon.awssdk.services.autoscaling.model.TagDescription;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;
 import software.amazon.awssdk.services.ec2.model.CreateTagsRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstanceStatusRequest;
+import software.amazon.awssdk.services.ec2.model.DescribeInstanceStatusResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesRequest;
+import software.amazon.awssdk.services.ec2.model.InstanceStatus;
 import software.amazon.awssdk.services.ec2.model.DescribeInstancesResponse;
 import software.amazon.awssdk.services.ec2.model.DescribeSubnetsRequest;
 import software.amazon.awssdk.services.ec2.model.DescribeSubnetsResponse;
@@ -138,10 +141,14 @@ final class Reconciler {
             Set<String> gone = new HashSet<>();
             Map<String, List<Member>> byGroup = new HashMap<>();
             for (Member m : st.members.values(s)) byGroup.computeIfAbsent(m.group(), k -> new ArrayList<>()).add(m);
-            if (!byGroup.isEmpty()) view(svc, st.members.entries(s).keySet(), ec2, gone);
+            Set<String> impaired = new HashSet<>();
+            if (!byGroup.isEmpty()) {
+                view(svc, st.members.entries(s).keySet(), ec2, gone);
+                impaired = impaired(svc, st.members.entries(s).keySet(), ec2, gone);
+            }
             next = null;
             for (Group g : List.copyOf(st.groups.values(s))) {
-                Instant d = reconcile(s, svc, g, byGroup.getOrDefault(g.name(), List.of()), ec2, gone, now);
+                Instant d = reconcile(s, svc, g, byGroup.getOrDefault(g.name(), List.of()), ec2, gone, impaired, now);
                 if (d != null && (next == null || d.isBefore(next))) next = d;
             }
         }
@@ -180,7 +187,31 @@ final class Reconciler {
         }
     }
 
-    private Instant reconcile(Scope s, Call svc, Group g, List<Member> ms, Map<String, String> ec2, Set<String> goneIds, Instant now) {
+    /**
+     * The running members whose EC2 status checks (system or instance) have failed: one
+     * DescribeInstanceStatus of the running members per sweep, through EC2's own handler.
+     */
+    private Set<String> impaired(Call svc, Collection<String> memberIds, Map<String, String> ec2, Set<String> gone) {
+        List<String> running = new ArrayList<>();
+        for (String id : memberIds) if (!gone.contains(id) && !ec2.containsKey(id)) running.add(id);
+        Set<String> out = new HashSet<>();
+        if (running.isEmpty()) return out;
+        try {
+            DescribeInstanceStatusResponse r = st.oboro.services().call(svc, "ec2",
+                    DescribeInstanceStatusRequest.builder().instanceIds(running).build());
+            for (InstanceStatus i : r.instanceStatuses()) {
+                boolean system = i.systemStatus() != null && "impaired".equals(i.systemStatus().statusAsString());
+                boolean instance = i.instanceStatus() != null && "impaired".equals(i.instanceStatus().statusAsString());
+                if (system || instance) out.add(i.instanceId());
+            }
+        } catch (AwsException e) {
+            // an instance that vanished between the two calls: the next sweep sees it gone
+        }
+        return out;
+    }
+
+    private Instant reconcile(Scope s, Call svc, Group g, List<Member> ms, Map<String, String> ec2, Set<String> goneIds,
+                              Set<String> impaired, Instant now) {
         Instant next = null;
         String name = g.name();
         boolean deleting = "Delete in progress".equals(g.g().status());
@@ -221,6 +252,10 @@ final class Reconciler {
                 cause = cur.healthCause();
             } else if (down) {
                 cause = "an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped.";
+                cur = cur.withHealth("Unhealthy", cause);
+                st.members.put(s, cur.id(), cur);
+            } else if (impaired.contains(cur.id()) && "InService".equals(cur.state()) && pastGrace(g, cur, now)) {
+                cause = "an instance was taken out of service in response to an EC2 instance status checks failure.";
                 cur = cur.withHealth("Unhealthy", cause);
                 st.members.put(s, cur.id(), cur);
             }
@@ -270,6 +305,12 @@ final class Reconciler {
             st.groups.update(s, name, x -> x == null ? null : x.withCause(null));
         }
         return next;
+    }
+
+    /** Health checks start once the group's grace period after launch has passed. */
+    private static boolean pastGrace(Group g, Member m, Instant now) {
+        Integer grace = g.g().healthCheckGracePeriod();
+        return m.launchedAt() == null || grace == null || !now.isBefore(m.launchedAt().plusSeconds(grace));
     }
 
     // ------------------------------------------------------------------ launching

@@ -82,7 +82,18 @@ class CapacityScenarioTest {
             assertTrue(replacement.cause().endsWith("an instance was started in response to a difference between desired and actual capacity, increasing the capacity from 3 to 4."),
                     replacement.cause());
 
-            // 2. a failed instance (stopped: EC2 status checks are not on main yet)
+            // 2. a failed instance: its system status check fails (the host broke), and separately one is stopped
+            String failing = g.instances().get(3).instanceId();
+            var fault = Oboro.http(Oboro.request("/_oboro/faults/ec2.instance-status").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                    "{\"account\":\"" + account + "\",\"region\":\"us-east-1\",\"instanceId\":\"" + failing
+                            + "\",\"check\":\"system\",\"status\":\"impaired\"}")));
+            assertEquals(200, fault.statusCode(), fault.body());
+            g = AsgFixtures.settleWithout(asg, "web", 4, failing);
+            assertEquals(BALANCED, perZone(g.instances()));
+            Activity checkFailed = latest(activities(asg, "web"), "Terminating EC2 instance: " + failing);
+            assertTrue(checkFailed.cause().endsWith("an instance was taken out of service in response to an EC2 instance status checks failure."),
+                    checkFailed.cause());
+
             String second = g.instances().get(1).instanceId();
             ec2.stopInstances(r -> r.instanceIds(second));
             g = AsgFixtures.settleWithout(asg, "web", 4, second);
