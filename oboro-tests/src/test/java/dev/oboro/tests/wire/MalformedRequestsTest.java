@@ -42,7 +42,7 @@ class MalformedRequestsTest {
                 Arguments.of("ec2: unknown action", "ec2", "POST", "/", form, null,
                         "Action=TeleportInstances&Version=2016-11-15", 400, "InvalidAction", "TeleportInstances"),
                 Arguments.of("ec2: operation without a handler", "ec2", "POST", "/", form, null,
-                        "Action=DescribeSpotPriceHistory&Version=2016-11-15", 501, "NotImplemented", "DescribeSpotPriceHistory"),
+                        "Action=DescribeFpgaImages&Version=2016-11-15", 501, "NotImplemented", "DescribeFpgaImages"),
                 // json 1.0 (Step Functions)
                 Arguments.of("json: malformed body", "states", "POST", "/", json10, "AWSStepFunctions.ListStateMachines",
                         "{not json", 400, "SerializationException", "__type"),
