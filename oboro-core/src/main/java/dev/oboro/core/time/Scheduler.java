@@ -74,6 +74,8 @@ public final class Scheduler implements AutoCloseable {
     private final Thread thread;
     private final LongConsumer offsetListener;
     private volatile boolean closed;
+    /** While an advance runs: the time it advances to. */
+    private volatile Instant advancingTo;
 
     public Scheduler(OboroClock clock, LongConsumer offsetListener) {
         this.clock = clock;
@@ -99,6 +101,16 @@ public final class Scheduler implements AutoCloseable {
 
     public Task scheduleAfter(Duration delay, Runnable action) {
         return schedule(clock.instant().plus(delay), action);
+    }
+
+    /**
+     * Where time is heading: during an advance, the instant it advances to (while each task sees its
+     * own due time on the clock); otherwise now. Periodic work can use it to bound how much of a
+     * long jump it replays.
+     */
+    public Instant horizon() {
+        Instant t = advancingTo;
+        return t != null ? t : clock.instant();
     }
 
     public int pending() {
@@ -138,6 +150,7 @@ public final class Scheduler implements AutoCloseable {
             offsetListener.accept(clock.offsetNanos());
             return clock.instant();
         } finally {
+            advancingTo = null;
             runLock.unlock();
         }
         // waking the real-time loop: its next deadline may have moved

@@ -347,10 +347,19 @@ final class StatusChecks implements Ec2State.InstanceListener {
 
     // ------------------------------------------------------------------ metrics
 
+    /**
+     * How much of a long clock jump the per-minute metrics replay: when the clock is advanced by
+     * days, publishing every minute of every running instance would cost millions of datapoints, so
+     * the ticker skips to the last day of the jump (alarms then see that day's data).
+     */
+    static final Duration REPLAY = Duration.ofDays(1);
+
     private synchronized void ensureTicker(Scope s) {
         if (tickers.containsKey(s)) return;
         Instant next = st.oboro.clock().instant().truncatedTo(ChronoUnit.MINUTES).plus(Duration.ofMinutes(1));
-        tickers.put(s, st.oboro.scheduler().schedule(next, () -> tick(s, next)));
+        Instant replayFrom = st.oboro.scheduler().horizon().minus(REPLAY).truncatedTo(ChronoUnit.MINUTES);
+        Instant at = next.isBefore(replayFrom) ? replayFrom : next;
+        tickers.put(s, st.oboro.scheduler().schedule(at, () -> tick(s, at)));
     }
 
     /** Publishes one minute of AWS/EC2 metrics for the running instances of a scope, and arms the next minute. */
