@@ -350,9 +350,9 @@ final class StatusChecks implements Ec2State.InstanceListener {
     /**
      * How much of a long clock jump the per-minute metrics replay: when the clock is advanced by
      * days, publishing every minute of every running instance would cost millions of datapoints, so
-     * the ticker skips to the last day of the jump (alarms then see that day's data).
+     * the ticker skips to the last hour of the jump (alarms then see that hour's data).
      */
-    static final Duration REPLAY = Duration.ofDays(1);
+    static final Duration REPLAY = Duration.ofHours(1);
 
     private synchronized void ensureTicker(Scope s) {
         if (tickers.containsKey(s)) return;
