@@ -104,6 +104,21 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
+     * Runs {@code action} every {@code period} of clock time from now on, for as long as Oboro runs:
+     * daily sweeps (retention, expiry) that a long clock jump replays once per period. A run that
+     * fails is logged and the next one still comes.
+     */
+    public void every(Duration period, Runnable action) {
+        scheduleAfter(period, () -> {
+            try {
+                action.run();
+            } finally {
+                every(period, action);
+            }
+        });
+    }
+
+    /**
      * Where time is heading: during an advance, the instant it advances to (while each task sees its
      * own due time on the clock); otherwise now. Periodic work can use it to bound how much of a
      * long jump it replays.
@@ -132,6 +147,7 @@ public final class Scheduler implements AutoCloseable {
         try {
             Instant start = clock.instant();
             Instant target = start.plus(by);
+            advancingTo = target;
             while (true) {
                 Entry next = pollDue(target);
                 if (next == null) break;

@@ -67,13 +67,19 @@ import java.util.logging.Logger;
  * hooks, replaces unhealthy ones, launches or terminates to meet desired capacity across zones,
  * rebalances zones and advances an instance refresh. Every step is a scaling activity.
  *
- * <p>A sweep runs every {@link #INTERVAL} while the scope has groups, and at once after any change
- * (a handler calls {@link #kick}). Nothing about the timers is persisted: the deadlines are in the
+ * <p>A sweep runs every {@link #INTERVAL} while the scope has groups (within a long clock jump, only
+ * in its last {@link #REPLAY}), at the group's own deadlines, and at once after any change (a handler
+ * calls {@link #kick}). Nothing about the timers is persisted: the deadlines are in the
  * records, and {@link #armAll} arms one sweep per scope when the service loads.
  */
 final class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class.getName());
     static final Duration INTERVAL = Duration.ofSeconds(10);
+    /**
+     * How much of a long clock jump the regular sweeps replay: a sweep every 10 s through 90 days
+     * would be 777,600 sweeps; only the last hour is swept regularly, as EC2's metrics replay it.
+     */
+    static final Duration REPLAY = Duration.ofHours(1);
     static final String GROUP_TAG = "aws:autoscaling:groupName";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> NOT_RUNNING = List.of("pending", "stopping", "stopped", "shutting-down", "terminated");
@@ -124,6 +130,9 @@ final class Reconciler {
         if (!st.groups.entries(s).isEmpty()) {
             Instant now = st.oboro.clock().instant();
             Instant regular = now.plus(INTERVAL);
+            // in a long clock jump, the regular sweeps skip to its last part (deadlines and changes still wake it)
+            Instant catchUp = st.oboro.scheduler().horizon().minus(REPLAY);
+            if (regular.isBefore(catchUp)) regular = catchUp;
             arm(s, next != null && next.isBefore(regular) ? (next.isAfter(now) ? next : now.plusMillis(1)) : regular);
         }
     }

@@ -132,7 +132,7 @@ final class Recorder implements CallListener {
         this.oboro = oboro;
         this.models = oboro.models();
         Thread.ofVirtual().name("cloudtrail-recorder").start(this::drainForever);
-        armSweep();
+        oboro.scheduler().every(Duration.ofDays(1), this::sweep);
     }
 
     /** Creates and registers the recorder of an Oboro (once). */
@@ -166,8 +166,15 @@ final class Recorder implements CallListener {
         if (call.operation() == null) return;
         Set<String> data = DATA_EVENTS.get(call.service());
         if (data != null && data.contains(call.operation())) return;
-        queue.offer(new Capture(seq.incrementAndGet(), call.now(), call, request, response, errorCode, errorMessage));
+        // the event shows the response only for successful writes (and credential-issuing STS calls):
+        // not holding other responses lets them die young instead of living on in the history
+        SdkPojo kept = errorCode == null && (!READ_ONLY.computeIfAbsent(call.operation(), Recorder::isReadOnly) || issuesCredentials(call))
+                ? response : null;
+        queue.offer(new Capture(seq.incrementAndGet(), call.now(), call, request, kept, errorCode, errorMessage));
     }
+
+    /** isReadOnly per operation name, remembered (the request path asks it for every call). */
+    private static final Map<String, Boolean> READ_ONLY = new java.util.concurrent.ConcurrentHashMap<>();
 
     // ------------------------------------------------------------------ recording
 
@@ -423,15 +430,6 @@ final class Recorder implements CallListener {
 
     // ------------------------------------------------------------------ 90-day history
 
-    private void armSweep() {
-        oboro.scheduler().scheduleAfter(Duration.ofDays(1), () -> {
-            try {
-                sweep();
-            } finally {
-                armSweep();
-            }
-        });
-    }
 
     /** Drops events older than the event history keeps. */
     void sweep() {

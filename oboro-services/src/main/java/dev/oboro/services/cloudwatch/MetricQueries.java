@@ -61,6 +61,7 @@ final class MetricQueries {
         long periodMs = periodSec * 1000L;
         String id = MetricStore.metricId(namespace, metricName, dims);
         TreeMap<Long, Map<String, Agg>> out = new TreeMap<>();
+        if (!MetricRetention.periodServes(store.oboro().clock().millis() - start, periodMs)) return out;
         for (MetricStore.Point p : store.scan(scope, id, start, end).values()) {
             if (unit != null && !unit.equals(p.unit())) continue;
             long b = start + Math.floorDiv(p.at() - start, periodMs) * periodMs;

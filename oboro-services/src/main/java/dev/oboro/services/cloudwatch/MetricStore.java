@@ -54,9 +54,14 @@ final class MetricStore {
     private final Table<Point> points;
 
     MetricStore(Oboro oboro) {
+        this(oboro, true);
+    }
+
+    MetricStore(Oboro oboro, boolean armRetention) {
         this.oboro = oboro;
         this.metrics = oboro.store().table(METRICS, MetricRow.class);
         this.points = oboro.store().table(POINTS, Point.class);
+        if (armRetention) MetricRetention.arm(oboro);
     }
 
     Oboro oboro() {
@@ -92,6 +97,16 @@ final class MetricStore {
         metrics.update(scope, id, old -> old != null && old.lastPublished() > nowMs - TOUCH_MS
                 ? old : new MetricRow(namespace, metricName, sortedDims, nowMs));
         points.put(scope, id + "|" + pad(p.at()) + "|" + Long.toString(SEQ.incrementAndGet(), 36), p);
+    }
+
+    /** Replaces datapoints of a metric (by key) with one that stands for them all (retention's aggregation). */
+    void replace(Scope scope, String metricId, List<String> keys, Point merged) {
+        points.put(scope, metricId + "|" + pad(merged.at()) + "|" + Long.toString(SEQ.incrementAndGet(), 36), merged);
+        for (String key : keys) points.remove(scope, key);
+    }
+
+    void remove(Scope scope, String key) {
+        points.remove(scope, key);
     }
 
     /** The datapoints of a metric with timestamps in [fromMs, toMs), in time order. */

@@ -129,7 +129,7 @@ final class MetricsApi {
         MetricStore.Point p;
         if (hasValue) {
             checkValue(d.value(), at + ".Value");
-            p = new MetricStore.Point(stored, unit, List.of(d.value()), null, null, null, null, null);
+            p = new MetricStore.Point(stored, unit, single(d.value()), null, null, null, null, null);
         } else if (hasValues) {
             if (d.values().size() > 150) throw invalid("The collection " + at + ".Values must not have a size greater than 150.");
             List<Double> counts = d.hasCounts() && !d.counts().isEmpty() ? d.counts() : null;
@@ -158,6 +158,18 @@ final class MetricsApi {
             p = new MetricStore.Point(stored, unit, null, null, ss.sampleCount(), ss.sum(), ss.minimum(), ss.maximum());
         }
         return new Pending(d.metricName(), MetricStore.dims(d.dimensions()), p);
+    }
+
+    private static final List<Double> ZERO = List.of(0.0);
+    private static final List<Double> ONE = List.of(1.0);
+
+    /**
+     * One value as a datapoint's list: 0 and 1 (status checks, error counts: most datapoints AWS
+     * services publish) share one list, which keeps millions of stored datapoints small.
+     */
+    private static List<Double> single(double v) {
+        if (v == 0.0 && Double.doubleToRawLongBits(v) == 0L) return ZERO;
+        return v == 1.0 ? ONE : List.of(v);
     }
 
     private static void checkValue(Double v, String param) {

@@ -98,7 +98,7 @@ final class LogsState {
         this.chunks = oboro.store().table("logs.events", Records.Chunk.class);
         rebuildIndex();
         oboro.store().onReset(this::rebuildIndex);
-        armSweep();
+        oboro.scheduler().every(SWEEP_EVERY, this::sweep);
     }
 
     static LogsState create(Oboro oboro) {
@@ -270,15 +270,6 @@ final class LogsState {
 
     // ------------------------------------------------------------------ retention
 
-    private void armSweep() {
-        oboro.scheduler().scheduleAfter(SWEEP_EVERY, () -> {
-            try {
-                sweep();
-            } finally {
-                armSweep();
-            }
-        });
-    }
 
     /** Deletes every event older than its group's retention. */
     synchronized void sweep() {

@@ -43,7 +43,7 @@ final class TraceStore {
     private TraceStore(Oboro oboro) {
         this.oboro = oboro;
         this.segments = oboro.store().table("xray.segments", Stored.class);
-        armSweep();
+        oboro.scheduler().every(Duration.ofDays(1), this::sweep);
     }
 
     static synchronized TraceStore of(Oboro oboro) {
@@ -182,15 +182,6 @@ final class TraceStore {
         return Instant.ofEpochSecond(Long.parseLong(traceId.substring(2, 10), 16));
     }
 
-    private void armSweep() {
-        oboro.scheduler().scheduleAfter(Duration.ofDays(1), () -> {
-            try {
-                sweep();
-            } finally {
-                armSweep();
-            }
-        });
-    }
 
     void sweep() {
         double cutoff = oboro.clock().instant().minus(RETENTION).getEpochSecond();

@@ -166,6 +166,38 @@ class MetricsTest {
         }
     }
 
+    /**
+     * Retention: after 15 days, 1-minute datapoints are aggregated to 5 minutes, and a query of that
+     * age must ask for a multiple of 5 minutes; after 455 days the data is gone.
+     */
+    @Test
+    void oldDatapointsAreAggregatedThenExpire() {
+        Instant t0 = now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2));
+        try (CloudWatchClient cw = cw()) {
+            List<MetricDatum> minutes = new ArrayList<>();
+            for (int m = 0; m < 10; m++) minutes.add(datum("Aging", m, t0.plus(Duration.ofMinutes(m))));
+            cw.putMetricData(r -> r.namespace("Retention").metricData(minutes));
+            Oboro.advance(Duration.ofDays(16));
+            GetMetricStatisticsResponse byMinute = cw.getMetricStatistics(q -> q.namespace("Retention").metricName("Aging")
+                    .startTime(t0).endTime(t0.plus(Duration.ofMinutes(10))).period(60).statistics(Statistic.SAMPLE_COUNT));
+            assertEquals(List.of(), byMinute.datapoints(), "a start 16 days ago needs a period of a multiple of 300 seconds");
+            GetMetricStatisticsResponse byFive = cw.getMetricStatistics(q -> q.namespace("Retention").metricName("Aging")
+                    .startTime(t0).endTime(t0.plus(Duration.ofMinutes(10))).period(300)
+                    .statistics(Statistic.SAMPLE_COUNT, Statistic.SUM, Statistic.MINIMUM, Statistic.MAXIMUM));
+            List<Datapoint> dps = new ArrayList<>(byFive.datapoints());
+            dps.sort(java.util.Comparator.comparing(Datapoint::timestamp));
+            assertEquals(2, dps.size(), dps.toString());
+            assertEquals(5.0, dps.get(0).sampleCount());
+            assertEquals(0 + 1 + 2 + 3 + 4, dps.get(0).sum());
+            assertEquals(9.0, dps.get(1).maximum());
+            assertEquals(5.0, dps.get(1).minimum());
+            Oboro.advance(Duration.ofDays(440));
+            GetMetricStatisticsResponse gone = cw.getMetricStatistics(q -> q.namespace("Retention").metricName("Aging")
+                    .startTime(t0).endTime(t0.plus(Duration.ofMinutes(10))).period(3600).statistics(Statistic.SAMPLE_COUNT));
+            assertEquals(List.of(), gone.datapoints());
+        }
+    }
+
     @Test
     void putMetricDataErrors() {
         Instant t0 = base();

@@ -121,6 +121,33 @@ class StatusChecksRecoveryTest {
         }
     }
 
+    /**
+     * A clock jump of days replays only its last hour of per-minute metrics (Oboro's bound, see
+     * ARCHITECTURE "Time"): after the minute already due, the minutes before that hour have no
+     * datapoints, the last hour has all.
+     */
+    @Test
+    void aLongClockJumpReplaysOnlyItsLastHourOfMetrics() {
+        try (Ec2Client ec2 = Ec2Fixtures.client(account);
+             CloudWatchClient cw = Oboro.client(CloudWatchClient.builder(), account)) {
+            String id = run(ec2, Ec2Fixtures.AL2023, "m5.large", null).instanceId();
+            Oboro.advance(Duration.ofSeconds(20));
+            Instant from = Oboro.server().oboro().clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            Oboro.advance(Duration.ofDays(2));
+            Instant to = Oboro.server().oboro().clock().instant().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+            Dimension instance = Dimension.builder().name("InstanceId").value(id).build();
+            List<Datapoint> early = cw.getMetricStatistics(r -> r.namespace("AWS/EC2").metricName("StatusCheckFailed")
+                    .dimensions(instance).startTime(from.plus(Duration.ofMinutes(5))).endTime(to.minus(Duration.ofHours(2))).period(3600)
+                    .statistics(Statistic.SAMPLE_COUNT)).datapoints();
+            assertEquals(List.of(), early);
+            List<Datapoint> last = cw.getMetricStatistics(r -> r.namespace("AWS/EC2").metricName("StatusCheckFailed")
+                    .dimensions(instance).startTime(to.minus(Duration.ofMinutes(50))).endTime(to).period(60)
+                    .statistics(Statistic.SAMPLE_COUNT)).datapoints();
+            assertEquals(50, last.size(), last.toString());
+            ec2.terminateInstances(r -> r.instanceIds(id));
+        }
+    }
+
     /** The scenario: a failed system check, an alarm with the recover action, the same instance on new hardware. */
     @Test
     void alarmRecoversTheInstanceWithItsIdAndAddresses() {

@@ -16,6 +16,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,6 +37,7 @@ public final class Oboro {
     public static final String CLOCK = "oboro-clock";
     private static volatile OboroServer server;
     private static final AtomicLong ACCOUNTS = new AtomicLong(100000000000L + (System.nanoTime() % 1000) * 1000000L);
+    private static final Map<Class<?>, List<String>> OWNERS = new ConcurrentHashMap<>();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     public static synchronized OboroServer server() {
@@ -47,9 +52,20 @@ public final class Oboro {
         return URI.create(server().endpoint());
     }
 
-    /** A fresh account id, unique in this JVM. */
+    /** A fresh account id, unique in this JVM, remembered as the calling test class's (see {@link ReleaseCapacity}). */
     public static String newAccount() {
-        return Long.toString(ACCOUNTS.incrementAndGet());
+        String account = Long.toString(ACCOUNTS.incrementAndGet());
+        StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+                        .map(f -> f.getDeclaringClass().getNestHost())
+                        .filter(c -> c.getName().startsWith("dev.oboro.tests.") && c.getSimpleName().endsWith("Test"))
+                        .findFirst())
+                .ifPresent(c -> OWNERS.computeIfAbsent(c, k -> new CopyOnWriteArrayList<>()).add(account));
+        return account;
+    }
+
+    /** The accounts a test class (or its nested classes and helpers it called from) took. */
+    static List<String> accountsOf(Class<?> testClass) {
+        return OWNERS.getOrDefault(testClass, List.of());
     }
 
     public static AwsCredentialsProvider credentials(String accessKey) {
