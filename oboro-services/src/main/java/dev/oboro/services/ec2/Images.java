@@ -57,21 +57,22 @@ final class Images {
         }
 
         Ami withPermissions(boolean pub, List<String> users) {
-            return new Ami(id, ownerId, ownerAlias, name, description, architecture, virtualizationType, rootDeviceType, rootDeviceName,
-                    blockDevices, enaSupport, sriovNetSupport, platform, platformDetails, usageOperation, kernelId, imageLocation, bootMode,
-                    imdsSupport, creationDate, readyAt, pub, users, sourceInstanceId, sourceImageId, sourceImageRegion, productCode);
+            return with(description, imdsSupport, pub, users);
         }
 
         Ami withDescription(String d) {
-            return new Ami(id, ownerId, ownerAlias, name, d, architecture, virtualizationType, rootDeviceType, rootDeviceName,
-                    blockDevices, enaSupport, sriovNetSupport, platform, platformDetails, usageOperation, kernelId, imageLocation, bootMode,
-                    imdsSupport, creationDate, readyAt, isPublic, launchUserIds, sourceInstanceId, sourceImageId, sourceImageRegion, productCode);
+            return with(d, imdsSupport, isPublic, launchUserIds);
         }
 
         Ami withImds(String imds) {
-            return new Ami(id, ownerId, ownerAlias, name, description, architecture, virtualizationType, rootDeviceType, rootDeviceName,
+            return with(description, imds, isPublic, launchUserIds);
+        }
+
+        /** This image with what users may change of it: its description, IMDS support and launch permissions. */
+        private Ami with(String d, String imds, boolean pub, List<String> users) {
+            return new Ami(id, ownerId, ownerAlias, name, d, architecture, virtualizationType, rootDeviceType, rootDeviceName,
                     blockDevices, enaSupport, sriovNetSupport, platform, platformDetails, usageOperation, kernelId, imageLocation, bootMode,
-                    imds, creationDate, readyAt, isPublic, launchUserIds, sourceInstanceId, sourceImageId, sourceImageRegion, productCode);
+                    imds, creationDate, readyAt, pub, users, sourceInstanceId, sourceImageId, sourceImageRegion, productCode);
         }
     }
 
