@@ -197,7 +197,7 @@ final class Images {
         List<Seen> matched = new ArrayList<>(FilterScope.in(s, () -> filters.apply(req.filters(), all)));
         matched.sort((a, b) -> a.ami().id().compareTo(b.ami().id()));
         DescribeImagesResponse.Builder b = DescribeImagesResponse.builder();
-        Pagination.Page<Seen> page = Pagination.page(call, req, matched, a -> a.ami().id(), b);
+        Pagination.Page<Seen> page = Paging.page(call, req, matched, a -> a.ami().id(), b);
         return b.images(page.items().stream().map(a -> toSdk(call, a)).toList()).build();
     }
 

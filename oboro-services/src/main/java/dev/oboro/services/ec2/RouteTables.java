@@ -197,7 +197,7 @@ final class RouteTables {
         }
         List<Rtb> matched = FilterScope.in(s, () -> filters.apply(req.filters(), all));
         DescribeRouteTablesResponse.Builder b = DescribeRouteTablesResponse.builder();
-        Pagination.Page<Rtb> page = Pagination.page(call, req, matched, Rtb::id, b);
+        Pagination.Page<Rtb> page = Paging.page(call, req, matched, Rtb::id, b);
         return b.routeTables(page.items().stream().map(t -> toSdk(s, t)).toList()).build();
     }
 

@@ -167,7 +167,7 @@ final class SecurityGroups {
         }
         List<Group> matched = FilterScope.in(s, () -> filters.apply(req.filters(), all));
         DescribeSecurityGroupsResponse.Builder b = DescribeSecurityGroupsResponse.builder();
-        Pagination.Page<Group> page = Pagination.page(call, req, matched, Group::id, b);
+        Pagination.Page<Group> page = Paging.page(call, req, matched, Group::id, b);
         return b.securityGroups(page.items().stream().map(g -> toSdk(s, g)).toList()).build();
     }
 
@@ -249,7 +249,7 @@ final class SecurityGroups {
         all.sort((a, b) -> a.rule().id().compareTo(b.rule().id()));
         List<Owned> matched = FilterScope.in(s, () -> ruleFilters.apply(req.filters(), all));
         DescribeSecurityGroupRulesResponse.Builder b = DescribeSecurityGroupRulesResponse.builder();
-        Pagination.Page<Owned> page = Pagination.page(call, req, matched, o -> o.rule().id(), b);
+        Pagination.Page<Owned> page = Paging.page(call, req, matched, o -> o.rule().id(), b);
         return b.securityGroupRules(page.items().stream().map(o -> toSdk(s, o.group(), o.rule(), o.egress())).toList()).build();
     }
 
