@@ -387,7 +387,12 @@ final class Groups {
     /** Applies {@code edit} to the tags of each tag's group, once every group named is known to exist. */
     private void editTags(Scope s, List<Tag> given, BiConsumer<List<TagDescription>, Tag> edit) {
         synchronized (st.lock(s)) {
-            for (Tag t : given) st.group(s, t.resourceId());
+            for (Tag t : given) {
+                // the tag operations word a missing group their own way
+                if (t.resourceId() == null || !st.groups.contains(s, t.resourceId())) {
+                    throw AsgState.validation("AutoScalingGroup not found - AutoScaling Group " + t.resourceId() + " not found");
+                }
+            }
             for (Tag t : given) {
                 st.groups.update(s, t.resourceId(), g -> {
                     List<TagDescription> tags = new ArrayList<>(g.g().tags());
