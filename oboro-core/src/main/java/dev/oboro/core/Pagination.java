@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -39,6 +40,15 @@ public final class Pagination {
      */
     public static <T> Page<T> page(Call call, SdkPojo request, List<T> items, Function<T, String> key,
                                    SdkPojo responseBuilder, int defaultPageSize) {
+        return page(call, request, items, key, responseBuilder, defaultPageSize, 0);
+    }
+
+    /**
+     * As {@link #page(Call, SdkPojo, List, Function, SdkPojo, int)}, returning at most
+     * {@code maxPageSize} items (when above 0) whatever page size the request asks for.
+     */
+    public static <T> Page<T> page(Call call, SdkPojo request, List<T> items, Function<T, String> key,
+                                   SdkPojo responseBuilder, int defaultPageSize, int maxPageSize) {
         ServiceModel svc = call.oboro().models().service(call.service());
         ServiceModel.Operation op = svc.operation(call.operation());
         ServiceModel.Paginator p = op == null ? null : op.paginator();
@@ -48,6 +58,7 @@ public final class Pagination {
         String token = (String) member(request, inToken);
         Integer limit = limit(request, p);
         int size = limit != null ? limit : defaultPageSize;
+        if (maxPageSize > 0 && size > maxPageSize) size = maxPageSize;
 
         int start = 0;
         if (token != null && !token.isEmpty()) {
@@ -79,6 +90,18 @@ public final class Pagination {
             if (max != null && max < dflt) dflt = max.intValue();
         }
         return page(call, request, items, key, responseBuilder, dflt);
+    }
+
+    /** The page size a request asks for (its paginator's limit member), or null when it gives none. */
+    public static Integer limit(Call call, SdkPojo request) {
+        ServiceModel.Operation op = call.oboro().models().service(call.service()).operation(call.operation());
+        return op == null || op.paginator() == null ? null : limit(request, op.paginator());
+    }
+
+    /** The bounds of the operation's page size in the model ({@code min}, {@code max}), or null. */
+    public static Map<String, Long> limitBounds(Call call) {
+        ServiceModel.Operation op = call.oboro().models().service(call.service()).operation(call.operation());
+        return op == null || op.paginator() == null ? null : op.paginator().limitBounds();
     }
 
     private static Integer limit(SdkPojo request, ServiceModel.Paginator p) {

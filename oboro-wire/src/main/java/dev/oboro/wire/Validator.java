@@ -26,13 +26,23 @@ public final class Validator {
     private static final Pattern UNCHECKED = Pattern.compile("");
 
     public static void validate(ServiceModel svc, String inputShape, SdkPojo request) {
+        validate(svc, inputShape, request, null);
+    }
+
+    /** As {@link #validate(ServiceModel, String, SdkPojo)}, leaving the bounds of the top-level member {@code unbounded} to the service. */
+    public static void validate(ServiceModel svc, String inputShape, SdkPojo request, String unbounded) {
         List<ValidationException.Problem> problems = new ArrayList<>();
-        check(svc, inputShape, request, "", problems, 0);
+        check(svc, inputShape, request, "", problems, 0, unbounded);
         if (!problems.isEmpty()) throw new ValidationException(problems);
     }
 
     private static void check(ServiceModel svc, String shape, SdkPojo obj, String path,
                               List<ValidationException.Problem> out, int depth) {
+        check(svc, shape, obj, path, out, depth, null);
+    }
+
+    private static void check(ServiceModel svc, String shape, SdkPojo obj, String path,
+                              List<ValidationException.Problem> out, int depth, String unbounded) {
         if (depth > 32) return;
         ServiceModel.InputShape s = shape == null ? null : svc.inputs().get(shape);
         for (SdkField<?> f : SdkShapes.fields(obj)) {
@@ -46,7 +56,7 @@ public final class Validator {
             }
             if (unset) continue;
             ServiceModel.Constraint c = s == null || s.members() == null ? null : s.members().get(member);
-            if (c != null) checkValue(svc, c, member, mpath, v, out);
+            if (c != null && !member.equals(unbounded)) checkValue(svc, c, member, mpath, v, out);
             if (v instanceof SdkPojo p) {
                 check(svc, p.getClass().getSimpleName(), p, mpath, out, depth + 1);
             } else if (v instanceof Collection<?> col) {

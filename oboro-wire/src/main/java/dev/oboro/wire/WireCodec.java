@@ -51,7 +51,9 @@ public final class WireCodec {
         }
         SdkPojo built = SdkShapes.build(b);
         ServiceModel.Operation op = svc.operation(operation);
-        Validator.validate(svc, op == null ? null : op.input(), built);
+        // EC2 bounds its page sizes in the service, per operation, with its own messages (ec2.Paging)
+        String pageSize = protocol == Protocol.EC2 && op != null && op.paginator() != null ? op.paginator().limitKey() : null;
+        Validator.validate(svc, op == null ? null : op.input(), built, pageSize);
         return built;
     }
 

@@ -22,6 +22,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -51,6 +52,10 @@ final class AsgState {
 
         Group with(AutoScalingGroup n) {
             return new Group(n, pendingCause, cooldownUntil, retryAt);
+        }
+
+        Group withDesired(int desired) {
+            return with(g.toBuilder().desiredCapacity(desired).build());
         }
 
         Group withCause(String cause) {
@@ -172,6 +177,17 @@ final class AsgState {
     }
 
     // ------------------------------------------------------------------ lookups
+
+    /** The rows of {@code t} with these ids, in id order (ids that match nothing are skipped); every row when none are given. */
+    static <T> List<T> named(Table<T> t, Scope s, List<String> ids) {
+        if (ids == null || ids.isEmpty()) return new ArrayList<>(t.values(s));
+        List<T> out = new ArrayList<>();
+        for (String id : new TreeSet<>(ids)) {
+            T v = t.get(s, id);
+            if (v != null) out.add(v);
+        }
+        return out;
+    }
 
     Group group(Scope s, String name) {
         Group g = name == null ? null : groups.get(s, name);

@@ -60,11 +60,11 @@ import software.amazon.awssdk.services.ec2.model.DescribeAvailabilityZonesRespon
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 
 /** Groups, launch configurations, tags, scaling activities and the type listings. */
 final class Groups {
@@ -235,16 +235,7 @@ final class Groups {
 
     DescribeAutoScalingGroupsResponse describeAutoScalingGroups(Call call, DescribeAutoScalingGroupsRequest req) {
         Scope s = call.scope();
-        List<Group> all = new ArrayList<>();
-        if (req.hasAutoScalingGroupNames() && !req.autoScalingGroupNames().isEmpty()) {
-            for (String n : new LinkedHashSet<>(req.autoScalingGroupNames())) {
-                Group g = st.groups.get(s, n);
-                if (g != null) all.add(g);
-            }
-            all.sort((a, b) -> a.name().compareTo(b.name()));
-        } else {
-            all.addAll(st.groups.values(s));
-        }
+        List<Group> all = AsgState.named(st.groups, s, req.autoScalingGroupNames());
         all.removeIf(g -> !matches(g, req.filters()));
         DescribeAutoScalingGroupsResponse.Builder b = DescribeAutoScalingGroupsResponse.builder();
         Pagination.Page<Group> page = Pagination.page(call, req, all, Group::name, b, pageSize(req.maxRecords(), 50));
@@ -285,16 +276,7 @@ final class Groups {
 
     DescribeAutoScalingInstancesResponse describeAutoScalingInstances(Call call, DescribeAutoScalingInstancesRequest req) {
         Scope s = call.scope();
-        List<Member> all = new ArrayList<>();
-        if (req.hasInstanceIds() && !req.instanceIds().isEmpty()) {
-            for (String id : new LinkedHashSet<>(req.instanceIds())) {
-                Member m = st.members.get(s, id);
-                if (m != null) all.add(m);
-            }
-            all.sort((a, b) -> a.id().compareTo(b.id()));
-        } else {
-            all.addAll(st.members.values(s));
-        }
+        List<Member> all = AsgState.named(st.members, s, req.instanceIds());
         DescribeAutoScalingInstancesResponse.Builder b = DescribeAutoScalingInstancesResponse.builder();
         Pagination.Page<Member> page = Pagination.page(call, req, all, Member::id, b, pageSize(req.maxRecords(), 50));
         return b.autoScalingInstances(page.items().stream().map(m -> AutoScalingInstanceDetails.builder().instanceId(m.id())
@@ -358,16 +340,7 @@ final class Groups {
 
     DescribeLaunchConfigurationsResponse describeLaunchConfigurations(Call call, DescribeLaunchConfigurationsRequest req) {
         Scope s = call.scope();
-        List<LaunchConfiguration> all = new ArrayList<>();
-        if (req.hasLaunchConfigurationNames() && !req.launchConfigurationNames().isEmpty()) {
-            for (String n : new LinkedHashSet<>(req.launchConfigurationNames())) {
-                LaunchConfiguration lc = st.launchConfigurations.get(s, n);
-                if (lc != null) all.add(lc);
-            }
-            all.sort((a, b) -> a.launchConfigurationName().compareTo(b.launchConfigurationName()));
-        } else {
-            all.addAll(st.launchConfigurations.values(s));
-        }
+        List<LaunchConfiguration> all = AsgState.named(st.launchConfigurations, s, req.launchConfigurationNames());
         DescribeLaunchConfigurationsResponse.Builder b = DescribeLaunchConfigurationsResponse.builder();
         Pagination.Page<LaunchConfiguration> page = Pagination.page(call, req, all, LaunchConfiguration::launchConfigurationName, b,
                 pageSize(req.maxRecords(), 50));
@@ -397,35 +370,37 @@ final class Groups {
     // ------------------------------------------------------------------ tags
 
     CreateOrUpdateTagsResponse createOrUpdateTags(Call call, CreateOrUpdateTagsRequest req) {
-        Scope s = call.scope();
-        synchronized (st.lock(s)) {
-            for (Tag t : req.tags()) st.group(s, t.resourceId());
-            for (Tag t : req.tags()) {
-                st.groups.update(s, t.resourceId(), g -> {
-                    List<TagDescription> tags = new ArrayList<>(g.g().tags());
-                    tags.removeIf(x -> x.key().equals(t.key()));
-                    tags.add(tag(g.name(), t));
-                    tags.sort((a, b) -> a.key().compareTo(b.key()));
-                    return g.with(g.g().toBuilder().tags(tags).build());
-                });
-            }
-        }
+        editTags(call.scope(), req.tags(), (tags, t) -> {
+            tags.removeIf(x -> x.key().equals(t.key()));
+            tags.add(tag(t.resourceId(), t));
+            tags.sort((a, b) -> a.key().compareTo(b.key()));
+        });
         return CreateOrUpdateTagsResponse.builder().build();
     }
 
     DeleteTagsResponse deleteTags(Call call, DeleteTagsRequest req) {
-        Scope s = call.scope();
+        editTags(call.scope(), req.tags(), (tags, t) ->
+                tags.removeIf(x -> x.key().equals(t.key()) && (t.value() == null || t.value().equals(x.value()))));
+        return DeleteTagsResponse.builder().build();
+    }
+
+    /** Applies {@code edit} to the tags of each tag's group, once every group named is known to exist. */
+    private void editTags(Scope s, List<Tag> given, BiConsumer<List<TagDescription>, Tag> edit) {
         synchronized (st.lock(s)) {
-            for (Tag t : req.tags()) st.group(s, t.resourceId());
-            for (Tag t : req.tags()) {
+            for (Tag t : given) {
+                // the tag operations word a missing group their own way
+                if (t.resourceId() == null || !st.groups.contains(s, t.resourceId())) {
+                    throw AsgState.validation("AutoScalingGroup not found - AutoScaling Group " + t.resourceId() + " not found");
+                }
+            }
+            for (Tag t : given) {
                 st.groups.update(s, t.resourceId(), g -> {
                     List<TagDescription> tags = new ArrayList<>(g.g().tags());
-                    tags.removeIf(x -> x.key().equals(t.key()) && (t.value() == null || t.value().equals(x.value())));
+                    edit.accept(tags, t);
                     return g.with(g.g().toBuilder().tags(tags).build());
                 });
             }
         }
-        return DeleteTagsResponse.builder().build();
     }
 
     DescribeTagsResponse describeTags(Call call, DescribeTagsRequest req) {

@@ -60,6 +60,30 @@ final class Operations {
         return m;
     }
 
+    /** The group's members with these ids, each in {@code state} when that is given. */
+    private List<Member> membersOf(Scope s, Group g, List<String> ids, String state) {
+        List<Member> ms = new ArrayList<>();
+        for (String id : ids) {
+            Member m = memberOf(s, g, id);
+            if (state != null && !m.state().equals(state)) throw AsgState.validation("The instance " + id + " is not in " + state + ".");
+            ms.add(m);
+        }
+        return ms;
+    }
+
+    /** Refuses to take instances out without replacement when that leaves desired capacity {@code after} below the min size. */
+    private static void checkShrink(Group g, int after, String taking) {
+        if (after < g.g().minSize()) {
+            throw AsgState.validation("Currently, desiredCapacity is " + g.desired() + " and minSize is " + g.g().minSize()
+                    + ". " + taking + " without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.");
+        }
+    }
+
+    /** Refuses to add instances when that would go above the group's max size. */
+    private static void checkGrow(Group g, int after) {
+        Groups.checkBounds(g.g().minSize(), g.g().maxSize(), after);
+    }
+
     private Activity activity(Scope s, String key) {
         return st.activities.get(s, key);
     }
@@ -75,11 +99,8 @@ final class Operations {
             int desired = g.desired();
             String cause;
             if (decrement) {
-                if (desired - 1 < g.g().minSize()) {
-                    throw AsgState.validation("Currently, desiredCapacity is " + desired + " and minSize is " + g.g().minSize()
-                            + ". Terminating instance without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.");
-                }
-                st.groups.put(s, g.name(), g.with(g.g().toBuilder().desiredCapacity(desired - 1).build()));
+                checkShrink(g, desired - 1, "Terminating instance");
+                st.groups.put(s, g.name(), g.withDesired(desired - 1));
                 cause = AsgState.at(now) + " instance " + m.id() + " was taken out of service in response to a user request, shrinking the capacity from "
                         + desired + " to " + (desired - 1) + ".";
             } else {
@@ -112,7 +133,7 @@ final class Operations {
                 throw new AwsException("ScalingActivityInProgress", "The operation can't be performed because there are scaling activities in progress.", 400);
             }
             if (d != g.desired()) {
-                st.groups.put(s, g.name(), g.with(g.g().toBuilder().desiredCapacity(d).build())
+                st.groups.put(s, g.name(), g.withDesired(d)
                         .withCause(AsgState.at(now) + " a user request explicitly set group desired capacity changing the desired capacity from "
                                 + g.desired() + " to " + d + ".")
                         .withCooldown(now.plusSeconds(g.g().defaultCooldown())));
@@ -128,16 +149,12 @@ final class Operations {
         List<Activity> out = new ArrayList<>();
         synchronized (st.lock(s)) {
             Group g = st.group(s, req.autoScalingGroupName());
-            List<Member> ms = new ArrayList<>();
-            for (String id : req.instanceIds()) ms.add(memberOf(s, g, id));
+            List<Member> ms = membersOf(s, g, req.instanceIds(), null);
             boolean decrement = Boolean.TRUE.equals(req.shouldDecrementDesiredCapacity());
             int desired = g.desired();
             int after = decrement ? desired - ms.size() : desired;
-            if (after < g.g().minSize()) {
-                throw AsgState.validation("Currently, desiredCapacity is " + desired + " and minSize is " + g.g().minSize()
-                        + ". Detaching " + ms.size() + " instance(s) without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.");
-            }
-            if (decrement) st.groups.put(s, g.name(), g.with(g.g().toBuilder().desiredCapacity(after).build()));
+            checkShrink(g, after, "Detaching " + ms.size() + " instance(s)");
+            if (decrement) st.groups.put(s, g.name(), g.withDesired(after));
             for (Member m : ms) {
                 String cause = AsgState.at(now) + " instance " + m.id() + " was detached in response to a user request"
                         + (decrement ? ", shrinking the capacity from " + desired + " to " + after + "." : ".");
@@ -166,10 +183,7 @@ final class Operations {
             r.reservations().forEach(x -> found.addAll(x.instances()));
             int desired = g.desired();
             int after = desired + found.size();
-            if (after > g.g().maxSize()) {
-                throw AsgState.validation("Desired capacity:" + after + " must be between the specified min size:" + g.g().minSize()
-                        + " and max size:" + g.g().maxSize());
-            }
+            checkGrow(g, after);
             for (var i : found) {
                 if (st.members.contains(s, i.instanceId())) {
                     throw AsgState.validation("The instance " + i.instanceId() + " is already part of an Auto Scaling group.");
@@ -182,7 +196,7 @@ final class Operations {
                             + " which is not in the Auto Scaling group's availability zones.");
                 }
             }
-            st.groups.put(s, g.name(), g.with(g.g().toBuilder().desiredCapacity(after).build()));
+            st.groups.put(s, g.name(), g.withDesired(after));
             Group cur = st.groups.get(s, g.name());
             int count = desired;
             for (var i : found) {
@@ -209,20 +223,12 @@ final class Operations {
         List<Activity> out = new ArrayList<>();
         synchronized (st.lock(s)) {
             Group g = st.group(s, req.autoScalingGroupName());
-            List<Member> ms = new ArrayList<>();
-            for (String id : req.instanceIds()) {
-                Member m = memberOf(s, g, id);
-                if (!m.state().equals("InService")) throw AsgState.validation("The instance " + id + " is not in InService.");
-                ms.add(m);
-            }
+            List<Member> ms = membersOf(s, g, req.instanceIds(), "InService");
             boolean decrement = Boolean.TRUE.equals(req.shouldDecrementDesiredCapacity());
             int desired = g.desired();
             int after = decrement ? desired - ms.size() : desired;
-            if (after < g.g().minSize()) {
-                throw AsgState.validation("Currently, desiredCapacity is " + desired + " and minSize is " + g.g().minSize()
-                        + ". Putting " + ms.size() + " instance(s) in Standby without replacement will violate group's min size constraint. Either set shouldDecrementDesiredCapacity flag to false or lower group's min size.");
-            }
-            if (decrement) st.groups.put(s, g.name(), g.with(g.g().toBuilder().desiredCapacity(after).build()));
+            checkShrink(g, after, "Putting " + ms.size() + " instance(s) in Standby");
+            if (decrement) st.groups.put(s, g.name(), g.withDesired(after));
             for (Member m : ms) {
                 String cause = AsgState.at(now) + " instance " + m.id() + " was moved to standby in response to a user request"
                         + (decrement ? ", shrinking the capacity from " + desired + " to " + after + "." : ".");
@@ -242,19 +248,11 @@ final class Operations {
         List<Activity> out = new ArrayList<>();
         synchronized (st.lock(s)) {
             Group g = st.group(s, req.autoScalingGroupName());
-            List<Member> ms = new ArrayList<>();
-            for (String id : req.instanceIds()) {
-                Member m = memberOf(s, g, id);
-                if (!m.state().equals("Standby")) throw AsgState.validation("The instance " + id + " is not in Standby.");
-                ms.add(m);
-            }
+            List<Member> ms = membersOf(s, g, req.instanceIds(), "Standby");
             int desired = g.desired();
             int after = desired + ms.size();
-            if (after > g.g().maxSize()) {
-                throw AsgState.validation("Desired capacity:" + after + " must be between the specified min size:" + g.g().minSize()
-                        + " and max size:" + g.g().maxSize());
-            }
-            st.groups.put(s, g.name(), g.with(g.g().toBuilder().desiredCapacity(after).build()));
+            checkGrow(g, after);
+            st.groups.put(s, g.name(), g.withDesired(after));
             for (Member m : ms) {
                 String cause = AsgState.at(now) + " instance " + m.id() + " was moved out of standby in response to a user request, increasing the capacity from "
                         + desired + " to " + after + ".";
@@ -294,9 +292,7 @@ final class Operations {
         Scope s = call.scope();
         synchronized (st.lock(s)) {
             Group g = st.group(s, req.autoScalingGroupName());
-            List<Member> ms = new ArrayList<>();
-            for (String id : req.instanceIds()) ms.add(memberOf(s, g, id));
-            for (Member m : ms) st.members.put(s, m.id(), m.withProtection(Boolean.TRUE.equals(req.protectedFromScaleIn())));
+            for (Member m : membersOf(s, g, req.instanceIds(), null)) st.members.put(s, m.id(), m.withProtection(Boolean.TRUE.equals(req.protectedFromScaleIn())));
         }
         return SetInstanceProtectionResponse.builder().build();
     }

@@ -182,11 +182,8 @@ final class Ec2State {
         BitSet used = used(s, subnet);
         Cidr c = Cidr.parse(subnet.cidr());
         if (wanted != null) {
-            Long a = Cidr.ip(wanted);
-            if (a == null || !c.contains(a)) {
-                throw Ec2Errors.invalidParameterValue("Address " + wanted + " does not fall within the subnet's address range");
-            }
-            int off = (int) (a - c.base());
+            int off = offset(c, wanted);
+            if (off < 0) throw Ec2Errors.invalidParameterValue("Address " + wanted + " does not fall within the subnet's address range");
             if (off < 4 || off == c.size() - 1) {
                 throw Ec2Errors.invalidParameterValue("Address " + wanted + " is in subnet's reserved address range");
             }
@@ -206,9 +203,8 @@ final class Ec2State {
         BitSet used = usedAddresses.get(subnetId);
         Vpcs.Subnet subnet = subnets.get(s, subnetId);
         if (used == null || subnet == null || ip == null) return;
-        Long a = Cidr.ip(ip);
-        Cidr c = Cidr.parse(subnet.cidr());
-        if (a != null && c.contains(a)) used.clear((int) (a - c.base()));
+        int off = offset(Cidr.parse(subnet.cidr()), ip);
+        if (off >= 0) used.clear(off);
     }
 
     synchronized int freeAddresses(Scope s, Vpcs.Subnet subnet) {
@@ -227,12 +223,18 @@ final class Ec2State {
                 ips.add(e.privateIp());
                 ips.addAll(e.secondaryIps());
                 for (String ip : ips) {
-                    Long a = ip == null ? null : Cidr.ip(ip);
-                    if (a != null && c.contains(a)) b.set((int) (a - c.base()));
+                    int off = offset(c, ip);
+                    if (off >= 0) b.set(off);
                 }
             }
             return b;
         });
+    }
+
+    /** The offset of an address in a block, or -1 when it is not an address of that block. */
+    private static int offset(Cidr c, String ip) {
+        Long a = ip == null ? null : Cidr.ip(ip);
+        return a != null && c.contains(a) ? (int) (a - c.base()) : -1;
     }
 
     // ------------------------------------------------------------------ public addresses
@@ -252,14 +254,14 @@ final class Ec2State {
     }
 
     static String privateDnsName(String region, String ip) {
-        if (ip == null) return "";
-        String host = "ip-" + ip.replace('.', '-');
-        return "us-east-1".equals(region) ? host + ".ec2.internal" : host + "." + region + ".compute.internal";
+        return dnsName("ip-", ip, "us-east-1".equals(region) ? ".ec2.internal" : "." + region + ".compute.internal");
     }
 
     static String publicDnsName(String region, String ip) {
-        if (ip == null) return "";
-        String host = "ec2-" + ip.replace('.', '-');
-        return "us-east-1".equals(region) ? host + ".compute-1.amazonaws.com" : host + "." + region + ".compute.amazonaws.com";
+        return dnsName("ec2-", ip, "us-east-1".equals(region) ? ".compute-1.amazonaws.com" : "." + region + ".compute.amazonaws.com");
+    }
+
+    private static String dnsName(String prefix, String ip, String domain) {
+        return ip == null ? "" : prefix + ip.replace('.', '-') + domain;
     }
 }

@@ -730,7 +730,7 @@ final class Fleets implements Ec2State.InstanceListener {
                 "excess-capacity-termination-policy", f -> List.of(f.excessPolicy())));
         List<Fleet> matched = filters.apply(req.filters(), all);
         DescribeFleetsResponse.Builder b = DescribeFleetsResponse.builder();
-        Pagination.Page<Fleet> page = Pagination.page(call, req, matched, Fleet::id, b);
+        Pagination.Page<Fleet> page = Paging.page(call, req, matched, Fleet::id, b);
         return b.fleets(page.items().stream().map(f -> fleetData(call, s, f)).toList()).build();
     }
 
@@ -771,7 +771,7 @@ final class Fleets implements Ec2State.InstanceListener {
         Scope s = st.scope(call);
         Fleet f = find(s, req.fleetId(), false);
         DescribeFleetInstancesResponse.Builder b = DescribeFleetInstancesResponse.builder().fleetId(f.id());
-        Pagination.Page<Member> page = Pagination.page(call, req, sortedMembers(f), Member::instanceId, b);
+        Pagination.Page<Member> page = Paging.page(call, req, sortedMembers(f), Member::instanceId, b);
         return b.activeInstances(page.items().stream().map(Fleets::active).toList()).build();
     }
 
@@ -950,7 +950,7 @@ final class Fleets implements Ec2State.InstanceListener {
             for (Fleet f : fleets.values(s)) if (f.isSpotFleet()) all.add(f);
         }
         DescribeSpotFleetRequestsResponse.Builder b = DescribeSpotFleetRequestsResponse.builder();
-        Pagination.Page<Fleet> page = Pagination.page(call, req, all, Fleet::id, b);
+        Pagination.Page<Fleet> page = Paging.page(call, req, all, Fleet::id, b);
         return b.spotFleetRequestConfigs(page.items().stream().map(f -> SpotFleetRequestConfig.builder().spotFleetRequestId(f.id())
                 .spotFleetRequestState(f.state()).activityStatus(f.deleted() ? null : f.activity()).createTime(f.createTime())
                 .spotFleetRequestConfig(f.spotConfig().toBuilder().fulfilledCapacity(fulfilled(f, "spot") + fulfilled(f, "on-demand"))
@@ -963,7 +963,7 @@ final class Fleets implements Ec2State.InstanceListener {
         Scope s = st.scope(call);
         Fleet f = find(s, req.spotFleetRequestId(), true);
         DescribeSpotFleetInstancesResponse.Builder b = DescribeSpotFleetInstancesResponse.builder().spotFleetRequestId(f.id());
-        Pagination.Page<Member> page = Pagination.page(call, req, sortedMembers(f), Member::instanceId, b);
+        Pagination.Page<Member> page = Paging.page(call, req, sortedMembers(f), Member::instanceId, b);
         return b.activeInstances(page.items().stream().map(Fleets::active).toList()).build();
     }
 

@@ -148,7 +148,7 @@ final class Gateways {
         }
         List<Igw> matched = FilterScope.in(s, () -> igwFilters.apply(req.filters(), all));
         DescribeInternetGatewaysResponse.Builder b = DescribeInternetGatewaysResponse.builder();
-        Pagination.Page<Igw> page = Pagination.page(call, req, matched, Igw::id, b);
+        Pagination.Page<Igw> page = Paging.page(call, req, matched, Igw::id, b);
         return b.internetGateways(page.items().stream().map(g -> toSdk(s, g)).toList()).build();
     }
 
@@ -227,7 +227,7 @@ final class Gateways {
         }
         List<Nat> matched = FilterScope.in(s, () -> natFilters.apply(req.filter(), all));
         DescribeNatGatewaysResponse.Builder b = DescribeNatGatewaysResponse.builder();
-        Pagination.Page<Nat> page = Pagination.page(call, req, matched, Nat::id, b);
+        Pagination.Page<Nat> page = Paging.page(call, req, matched, Nat::id, b);
         return b.natGateways(page.items().stream().map(n -> toSdk(s, n)).toList()).build();
     }
 

@@ -57,21 +57,22 @@ final class Images {
         }
 
         Ami withPermissions(boolean pub, List<String> users) {
-            return new Ami(id, ownerId, ownerAlias, name, description, architecture, virtualizationType, rootDeviceType, rootDeviceName,
-                    blockDevices, enaSupport, sriovNetSupport, platform, platformDetails, usageOperation, kernelId, imageLocation, bootMode,
-                    imdsSupport, creationDate, readyAt, pub, users, sourceInstanceId, sourceImageId, sourceImageRegion, productCode);
+            return with(description, imdsSupport, pub, users);
         }
 
         Ami withDescription(String d) {
-            return new Ami(id, ownerId, ownerAlias, name, d, architecture, virtualizationType, rootDeviceType, rootDeviceName,
-                    blockDevices, enaSupport, sriovNetSupport, platform, platformDetails, usageOperation, kernelId, imageLocation, bootMode,
-                    imdsSupport, creationDate, readyAt, isPublic, launchUserIds, sourceInstanceId, sourceImageId, sourceImageRegion, productCode);
+            return with(d, imdsSupport, isPublic, launchUserIds);
         }
 
         Ami withImds(String imds) {
-            return new Ami(id, ownerId, ownerAlias, name, description, architecture, virtualizationType, rootDeviceType, rootDeviceName,
+            return with(description, imds, isPublic, launchUserIds);
+        }
+
+        /** This image with what users may change of it: its description, IMDS support and launch permissions. */
+        private Ami with(String d, String imds, boolean pub, List<String> users) {
+            return new Ami(id, ownerId, ownerAlias, name, d, architecture, virtualizationType, rootDeviceType, rootDeviceName,
                     blockDevices, enaSupport, sriovNetSupport, platform, platformDetails, usageOperation, kernelId, imageLocation, bootMode,
-                    imds, creationDate, readyAt, isPublic, launchUserIds, sourceInstanceId, sourceImageId, sourceImageRegion, productCode);
+                    imds, creationDate, readyAt, pub, users, sourceInstanceId, sourceImageId, sourceImageRegion, productCode);
         }
     }
 
@@ -196,7 +197,7 @@ final class Images {
         List<Seen> matched = new ArrayList<>(FilterScope.in(s, () -> filters.apply(req.filters(), all)));
         matched.sort((a, b) -> a.ami().id().compareTo(b.ami().id()));
         DescribeImagesResponse.Builder b = DescribeImagesResponse.builder();
-        Pagination.Page<Seen> page = Pagination.page(call, req, matched, a -> a.ami().id(), b);
+        Pagination.Page<Seen> page = Paging.page(call, req, matched, a -> a.ami().id(), b);
         return b.images(page.items().stream().map(a -> toSdk(call, a)).toList()).build();
     }
 

@@ -137,7 +137,7 @@ final class InstanceTypes {
         }
         List<InstanceTypeInfo> matched = FILTERS.apply(req.filters(), all);
         DescribeInstanceTypesResponse.Builder b = DescribeInstanceTypesResponse.builder();
-        Pagination.Page<InstanceTypeInfo> page = Pagination.page(call, req, matched, InstanceTypeInfo::instanceTypeAsString, b);
+        Pagination.Page<InstanceTypeInfo> page = Paging.page(call, req, matched, InstanceTypeInfo::instanceTypeAsString, b);
         return b.instanceTypes(page.items()).build();
     }
 
@@ -171,7 +171,7 @@ final class InstanceTypes {
         List<InstanceTypeOffering> matched = new ArrayList<>(OFFERING_FILTERS.apply(req.filters(), all));
         matched.sort((a, b) -> (a.location() + " " + a.instanceTypeAsString()).compareTo(b.location() + " " + b.instanceTypeAsString()));
         DescribeInstanceTypeOfferingsResponse.Builder b = DescribeInstanceTypeOfferingsResponse.builder();
-        Pagination.Page<InstanceTypeOffering> page = Pagination.page(call, req, matched,
+        Pagination.Page<InstanceTypeOffering> page = Paging.page(call, req, matched,
                 o -> o.location() + " " + o.instanceTypeAsString(), b);
         return b.instanceTypeOfferings(page.items()).build();
     }

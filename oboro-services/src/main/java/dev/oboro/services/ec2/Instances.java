@@ -768,11 +768,11 @@ final class Instances {
         if (req.maxResults() != null && req.hasInstanceIds() && !req.instanceIds().isEmpty()) {
             throw Ec2Errors.invalidParameterCombination("The parameter instancesSet cannot be used with the parameter maxResults");
         }
-        Pages.checkMaxResults(req.maxResults(), 5, 1000);
+        Paging.check(call, req);
         Collection<Inst> all = req.hasInstanceIds() && !req.instanceIds().isEmpty() ? find(s, req.instanceIds()) : st.instances.values(s);
         List<Inst> matched = FilterScope.in(s, () -> filters.apply(req.filters(), all));
         DescribeInstancesResponse.Builder b = DescribeInstancesResponse.builder();
-        Pagination.Page<Inst> page = Pagination.page(call, req, matched, Inst::id, b);
+        Pagination.Page<Inst> page = Paging.page(call, req, matched, Inst::id, b);
         Map<String, List<software.amazon.awssdk.services.ec2.model.Instance>> byReservation = new LinkedHashMap<>();
         for (Inst i : page.items()) byReservation.computeIfAbsent(i.reservationId(), k -> new ArrayList<>()).add(toSdk(s, i));
         List<Reservation> rs = new ArrayList<>();

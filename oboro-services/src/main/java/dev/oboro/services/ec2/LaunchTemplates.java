@@ -212,7 +212,7 @@ final class LaunchTemplates {
         fields.put("tag-key", t -> List.copyOf(t.tags().keySet()));
         List<Template> matched = new Filters<>(fields).apply(req.filters(), all);
         DescribeLaunchTemplatesResponse.Builder b = DescribeLaunchTemplatesResponse.builder();
-        Pagination.Page<Template> page = Pagination.page(call, req, matched, Template::id, b);
+        Pagination.Page<Template> page = Paging.page(call, req, matched, Template::id, b);
         return b.launchTemplates(page.items().stream().map(LaunchTemplates::toSdk).toList()).build();
     }
 
@@ -259,12 +259,12 @@ final class LaunchTemplates {
         fields.put("key-name", v -> Vpcs.opt(v.data().keyName()));
         fields.put("version-number", v -> List.of(Long.toString(v.number())));
         List<Version> matched = new Filters<>(fields).apply(req.filters(), all);
-        Pages.checkMaxResults(req.maxResults(), 1, 200);
+        Paging.check(call, req);
         DescribeLaunchTemplateVersionsResponse.Builder b = DescribeLaunchTemplateVersionsResponse.builder();
         // the page key keeps the listed order (newest first within a template)
         Map<Version, String> order = new java.util.IdentityHashMap<>();
         for (int i = 0; i < matched.size(); i++) order.put(matched.get(i), String.format("%08d", i));
-        Pagination.Page<Version> page = Pagination.page(call, req, matched, order::get, b);
+        Pagination.Page<Version> page = Paging.page(call, req, matched, order::get, b);
         return b.launchTemplateVersions(page.items().stream().map(v -> toSdk(owners.get(v.templateId()), v)).toList()).build();
     }
 

@@ -221,7 +221,7 @@ final class NetworkInterfaces {
         }
         List<Eni> matched = FilterScope.in(s, () -> filters.apply(req.filters(), all));
         DescribeNetworkInterfacesResponse.Builder b = DescribeNetworkInterfacesResponse.builder();
-        Pagination.Page<Eni> page = Pagination.page(call, req, matched, Eni::id, b);
+        Pagination.Page<Eni> page = Paging.page(call, req, matched, Eni::id, b);
         return b.networkInterfaces(page.items().stream().map(e -> toSdk(s, e)).toList()).build();
     }
 

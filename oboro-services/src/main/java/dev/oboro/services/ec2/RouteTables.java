@@ -64,10 +64,20 @@ final class RouteTables {
             return new Rtb(id, vpcId, routes, as);
         }
 
+        Assoc association(String assocId) {
+            return associations.stream().filter(a -> a.id().equals(assocId)).findFirst().orElseThrow();
+        }
+
+        Rtb withoutAssociation(String assocId) {
+            return withAssociations(associations.stream().filter(a -> !a.id().equals(assocId)).toList());
+        }
+
         Rtb withoutAssociationsOf(String subnetId) {
             return withAssociations(associations.stream().filter(a -> !subnetId.equals(a.subnetId())).toList());
         }
     }
+
+    private static final RouteTableAssociationState ASSOCIATED = RouteTableAssociationState.builder().state("associated").build();
 
     private final Ec2State st;
     private final Filters<Rtb> filters;
@@ -187,7 +197,7 @@ final class RouteTables {
         }
         List<Rtb> matched = FilterScope.in(s, () -> filters.apply(req.filters(), all));
         DescribeRouteTablesResponse.Builder b = DescribeRouteTablesResponse.builder();
-        Pagination.Page<Rtb> page = Pagination.page(call, req, matched, Rtb::id, b);
+        Pagination.Page<Rtb> page = Paging.page(call, req, matched, Rtb::id, b);
         return b.routeTables(page.items().stream().map(t -> toSdk(s, t)).toList()).build();
     }
 
@@ -211,10 +221,7 @@ final class RouteTables {
         Route r = route(s, t, req.destinationCidrBlock(), req.destinationIpv6CidrBlock(), req.gatewayId(), req.natGatewayId(),
                 req.networkInterfaceId(), req.instanceId());
         List<Route> rs = new ArrayList<>(t.routes());
-        int i = -1;
-        for (int k = 0; k < rs.size(); k++) if (rs.get(k).dest().equals(r.dest())) i = k;
-        if (i < 0) throw new AwsException("InvalidRoute.NotFound", "no route with destination-cidr-block " + r.dest() + " in route table " + t.id(), 400);
-        rs.set(i, new Route(r.destCidr(), r.destIpv6(), r.gatewayId(), r.natGatewayId(), r.networkInterfaceId(), r.instanceId(), "CreateRoute"));
+        rs.set(rs.indexOf(routeTo(t, r.dest())), new Route(r.destCidr(), r.destIpv6(), r.gatewayId(), r.natGatewayId(), r.networkInterfaceId(), r.instanceId(), "CreateRoute"));
         st.routeTables.put(s, t.id(), t.withRoutes(rs));
         return ReplaceRouteResponse.builder().build();
     }
@@ -225,16 +232,19 @@ final class RouteTables {
         Rtb t = table(s, req.routeTableId());
         String dest = req.destinationCidrBlock() != null ? req.destinationCidrBlock() : req.destinationIpv6CidrBlock();
         List<Route> rs = new ArrayList<>(t.routes());
-        Route found = rs.stream().filter(r -> r.dest().equals(dest)).findFirst().orElse(null);
-        if (found == null) {
-            throw new AwsException("InvalidRoute.NotFound", "no route with destination-cidr-block " + dest + " in route table " + t.id(), 400);
-        }
+        Route found = routeTo(t, dest);
         if ("local".equals(found.gatewayId())) {
             throw new AwsException("InvalidParameterValue", "cannot remove local route " + dest + " in route table " + t.id(), 400);
         }
         rs.remove(found);
         st.routeTables.put(s, t.id(), t.withRoutes(rs));
         return DeleteRouteResponse.builder().build();
+    }
+
+    /** The table's route to a destination (routes' destinations are unique in a table). */
+    private static Route routeTo(Rtb t, String dest) {
+        return t.routes().stream().filter(r -> r.dest().equals(dest)).findFirst().orElseThrow(() ->
+                new AwsException("InvalidRoute.NotFound", "no route with destination-cidr-block " + dest + " in route table " + t.id(), 400));
     }
 
     AssociateRouteTableResponse associateRouteTable(Call call, AssociateRouteTableRequest req) {
@@ -259,16 +269,16 @@ final class RouteTables {
         as.add(new Assoc(assocId, req.subnetId(), req.gatewayId(), false));
         st.routeTables.put(s, t.id(), t.withAssociations(as));
         return AssociateRouteTableResponse.builder().associationId(assocId)
-                .associationState(RouteTableAssociationState.builder().state("associated").build()).build();
+                .associationState(ASSOCIATED).build();
     }
 
     DisassociateRouteTableResponse disassociateRouteTable(Call call, DisassociateRouteTableRequest req) {
         Ec2Checks.dryRun(req.dryRun(), "DisassociateRouteTable");
         Scope s = st.scope(call);
         Rtb t = byAssociation(s, req.associationId());
-        Assoc a = t.associations().stream().filter(x -> x.id().equals(req.associationId())).findFirst().orElseThrow();
+        Assoc a = t.association(req.associationId());
         if (a.main()) throw Ec2Errors.invalidParameterValue("cannot disassociate the main route table association " + a.id());
-        st.routeTables.put(s, t.id(), t.withAssociations(t.associations().stream().filter(x -> !x.id().equals(a.id())).toList()));
+        st.routeTables.put(s, t.id(), t.withoutAssociation(a.id()));
         return DisassociateRouteTableResponse.builder().build();
     }
 
@@ -277,15 +287,15 @@ final class RouteTables {
         Scope s = st.scope(call);
         Rtb from = byAssociation(s, req.associationId());
         Rtb to = table(s, req.routeTableId());
-        Assoc a = from.associations().stream().filter(x -> x.id().equals(req.associationId())).findFirst().orElseThrow();
+        Assoc a = from.association(req.associationId());
         String newId = Ids.ec2("rtbassoc");
-        st.routeTables.put(s, from.id(), from.withAssociations(from.associations().stream().filter(x -> !x.id().equals(a.id())).toList()));
+        st.routeTables.put(s, from.id(), from.withoutAssociation(a.id()));
         Rtb target = st.routeTables.get(s, to.id());
         List<Assoc> as = new ArrayList<>(target.associations());
         as.add(new Assoc(newId, a.subnetId(), a.gatewayId(), a.main()));
         st.routeTables.put(s, to.id(), target.withAssociations(as));
         return ReplaceRouteTableAssociationResponse.builder().newAssociationId(newId)
-                .associationState(RouteTableAssociationState.builder().state("associated").build()).build();
+                .associationState(ASSOCIATED).build();
     }
 
     private Rtb byAssociation(Scope s, String assocId) {
@@ -341,7 +351,7 @@ final class RouteTables {
                         .origin(r.origin()).state(state(s, t, r)).build()).toList())
                 .associations(t.associations().stream().map(a -> RouteTableAssociation.builder()
                         .routeTableAssociationId(a.id()).routeTableId(t.id()).subnetId(a.subnetId()).gatewayId(a.gatewayId())
-                        .main(a.main()).associationState(RouteTableAssociationState.builder().state("associated").build()).build()).toList())
+                        .main(a.main()).associationState(ASSOCIATED).build()).toList())
                 .propagatingVgws(List.of())
                 .tags(st.tags.sdk(s, t.id())).build();
     }

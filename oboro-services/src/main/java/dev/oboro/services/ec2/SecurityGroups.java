@@ -139,7 +139,7 @@ final class SecurityGroups {
     DeleteSecurityGroupResponse deleteSecurityGroup(Call call, DeleteSecurityGroupRequest req) {
         Ec2Checks.dryRun(req.dryRun(), "DeleteSecurityGroup");
         Scope s = st.scope(call);
-        Group g = req.groupId() != null ? group(s, req.groupId()) : byName(s, req.groupName(), st.defaultVpcId(s));
+        Group g = byIdOrName(s, req.groupId(), req.groupName());
         if (g.name().equals("default")) {
             throw new AwsException("CannotDelete", "the specified group: \"" + g.id() + "\" name: \"default\" cannot be deleted by a user", 400);
         }
@@ -167,7 +167,7 @@ final class SecurityGroups {
         }
         List<Group> matched = FilterScope.in(s, () -> filters.apply(req.filters(), all));
         DescribeSecurityGroupsResponse.Builder b = DescribeSecurityGroupsResponse.builder();
-        Pagination.Page<Group> page = Pagination.page(call, req, matched, Group::id, b);
+        Pagination.Page<Group> page = Paging.page(call, req, matched, Group::id, b);
         return b.securityGroups(page.items().stream().map(g -> toSdk(s, g)).toList()).build();
     }
 
@@ -176,17 +176,9 @@ final class SecurityGroups {
     AuthorizeSecurityGroupIngressResponse authorizeSecurityGroupIngress(Call call, AuthorizeSecurityGroupIngressRequest req) {
         Ec2Checks.dryRun(req.dryRun(), "AuthorizeSecurityGroupIngress");
         Scope s = st.scope(call);
-        Group g = req.groupId() != null ? group(s, req.groupId()) : byName(s, req.groupName(), st.defaultVpcId(s));
-        List<IpPermission> perms = new ArrayList<>(req.ipPermissions());
-        if (req.ipProtocol() != null) {
-            IpPermission.Builder p = IpPermission.builder().ipProtocol(req.ipProtocol()).fromPort(req.fromPort()).toPort(req.toPort());
-            if (req.cidrIp() != null) p.ipRanges(IpRange.builder().cidrIp(req.cidrIp()).build());
-            if (req.sourceSecurityGroupName() != null) {
-                Group src = byName(s, req.sourceSecurityGroupName(), g.vpcId());
-                p.userIdGroupPairs(UserIdGroupPair.builder().groupId(src.id()).build());
-            }
-            perms.add(p.build());
-        }
+        Group g = byIdOrName(s, req.groupId(), req.groupName());
+        List<IpPermission> perms = withFlat(s, g, req.ipPermissions(), req.ipProtocol(), req.fromPort(), req.toPort(), req.cidrIp(),
+                req.sourceSecurityGroupName());
         List<Rule> added = authorize(s, g, perms, false);
         return AuthorizeSecurityGroupIngressResponse.builder().returnValue(true)
                 .securityGroupRules(added.stream().map(r -> toSdk(s, g, r, false)).toList()).build();
@@ -204,13 +196,9 @@ final class SecurityGroups {
     RevokeSecurityGroupIngressResponse revokeSecurityGroupIngress(Call call, RevokeSecurityGroupIngressRequest req) {
         Ec2Checks.dryRun(req.dryRun(), "RevokeSecurityGroupIngress");
         Scope s = st.scope(call);
-        Group g = req.groupId() != null ? group(s, req.groupId()) : byName(s, req.groupName(), st.defaultVpcId(s));
-        List<IpPermission> perms = new ArrayList<>(req.ipPermissions());
-        if (req.ipProtocol() != null) {
-            IpPermission.Builder p = IpPermission.builder().ipProtocol(req.ipProtocol()).fromPort(req.fromPort()).toPort(req.toPort());
-            if (req.cidrIp() != null) p.ipRanges(IpRange.builder().cidrIp(req.cidrIp()).build());
-            perms.add(p.build());
-        }
+        Group g = byIdOrName(s, req.groupId(), req.groupName());
+        // Revoke does not read SourceSecurityGroupName yet
+        List<IpPermission> perms = withFlat(s, g, req.ipPermissions(), req.ipProtocol(), req.fromPort(), req.toPort(), req.cidrIp(), null);
         revoke(s, g, perms, req.securityGroupRuleIds(), false);
         return RevokeSecurityGroupIngressResponse.builder().returnValue(true).build();
     }
@@ -221,6 +209,25 @@ final class SecurityGroups {
         Group g = group(s, req.groupId());
         revoke(s, g, req.ipPermissions(), req.securityGroupRuleIds(), true);
         return RevokeSecurityGroupEgressResponse.builder().returnValue(true).build();
+    }
+
+    /**
+     * The permissions of an ingress request: its IpPermissions plus the one its flat (EC2-Classic era)
+     * parameters describe, when IpProtocol is given.
+     */
+    private List<IpPermission> withFlat(Scope s, Group g, List<IpPermission> given, String protocol, Integer from, Integer to,
+                                        String cidr, String sourceGroupName) {
+        List<IpPermission> perms = new ArrayList<>(given);
+        if (protocol != null) {
+            IpPermission.Builder p = IpPermission.builder().ipProtocol(protocol).fromPort(from).toPort(to);
+            if (cidr != null) p.ipRanges(IpRange.builder().cidrIp(cidr).build());
+            if (sourceGroupName != null) {
+                Group src = byName(s, sourceGroupName, g.vpcId());
+                p.userIdGroupPairs(UserIdGroupPair.builder().groupId(src.id()).build());
+            }
+            perms.add(p.build());
+        }
+        return perms;
     }
 
     DescribeSecurityGroupRulesResponse describeSecurityGroupRules(Call call, DescribeSecurityGroupRulesRequest req) {
@@ -242,7 +249,7 @@ final class SecurityGroups {
         all.sort((a, b) -> a.rule().id().compareTo(b.rule().id()));
         List<Owned> matched = FilterScope.in(s, () -> ruleFilters.apply(req.filters(), all));
         DescribeSecurityGroupRulesResponse.Builder b = DescribeSecurityGroupRulesResponse.builder();
-        Pagination.Page<Owned> page = Pagination.page(call, req, matched, o -> o.rule().id(), b);
+        Pagination.Page<Owned> page = Paging.page(call, req, matched, o -> o.rule().id(), b);
         return b.securityGroupRules(page.items().stream().map(o -> toSdk(s, o.group(), o.rule(), o.egress())).toList()).build();
     }
 
@@ -358,6 +365,11 @@ final class SecurityGroups {
             throw new AwsException("InvalidGroup.NotFound", "The security group '" + id + "' does not exist", 400);
         }
         return g;
+    }
+
+    /** The group a request names by GroupId or, failing that, by GroupName in the default VPC. */
+    private Group byIdOrName(Scope s, String id, String name) {
+        return id != null ? group(s, id) : byName(s, name, st.defaultVpcId(s));
     }
 
     Group byName(Scope s, String name, String vpcId) {

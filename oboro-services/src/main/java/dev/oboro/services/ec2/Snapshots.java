@@ -259,7 +259,7 @@ final class Snapshots {
         if (req.maxResults() != null && req.hasSnapshotIds() && !req.snapshotIds().isEmpty()) {
             throw Ec2Errors.invalidParameterCombination("The parameter snapshotSet cannot be used with the parameter maxResults");
         }
-        Pages.checkMaxResults(req.maxResults(), 5, 1000);
+        Paging.check(call, req);
         List<Seen> all = new ArrayList<>();
         if (req.hasSnapshotIds() && !req.snapshotIds().isEmpty()) {
             List<String> missing = new ArrayList<>();
@@ -296,7 +296,7 @@ final class Snapshots {
         all.sort(Comparator.comparing(n -> n.snap().id()));
         List<Seen> matched = FilterScope.in(s, () -> filters.apply(req.filters(), all));
         DescribeSnapshotsResponse.Builder b = DescribeSnapshotsResponse.builder();
-        Pagination.Page<Seen> page = Pagination.page(call, req, matched, n -> n.snap().id(), b);
+        Pagination.Page<Seen> page = Paging.page(call, req, matched, n -> n.snap().id(), b);
         Instant now = call.now();
         return b.snapshots(page.items().stream().map(n -> toSdk(s, n, now)).toList()).build();
     }

@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -127,11 +128,14 @@ final class SpotPrices {
                 }
             }
         }
-        List<SpotPrice> matched = filters.apply(req.filters(), all);
+        // pages follow the key, so the prices go in key order (zone, type, product, newest first)
+        Function<SpotPrice, String> key = p -> p.availabilityZone() + "|" + p.instanceTypeAsString() + "|" + p.productDescriptionAsString()
+                + "|" + String.format("%019d", Long.MAX_VALUE - p.timestamp().getEpochSecond());
+        TreeMap<String, SpotPrice> byKey = new TreeMap<>();
+        for (SpotPrice p : filters.apply(req.filters(), all)) byKey.put(key.apply(p), p);
+        List<SpotPrice> matched = new ArrayList<>(byKey.values());
         DescribeSpotPriceHistoryResponse.Builder b = DescribeSpotPriceHistoryResponse.builder();
-        Pagination.Page<SpotPrice> page = Pagination.page(call, req, matched,
-                p -> p.availabilityZone() + "|" + p.instanceTypeAsString() + "|" + p.productDescriptionAsString() + "|"
-                        + String.format("%019d", Long.MAX_VALUE - p.timestamp().getEpochSecond()), b);
+        Pagination.Page<SpotPrice> page = Paging.page(call, req, matched, key, b);
         return b.spotPriceHistory(page.items()).build();
     }
 }

@@ -168,7 +168,7 @@ final class StatusChecks implements Ec2State.InstanceListener {
         if (req.maxResults() != null && byId) {
             throw Ec2Errors.invalidParameterCombination("The parameter instancesSet cannot be used with the parameter maxResults");
         }
-        Pages.checkMaxResults(req.maxResults(), 5, 1000);
+        Paging.check(call, req);
         Collection<Instances.Inst> all = byId ? instances.find(s, req.instanceIds()) : st.instances.values(s);
         boolean includeAll = Boolean.TRUE.equals(req.includeAllInstances());
         Instant now = call.now();
@@ -182,7 +182,7 @@ final class StatusChecks implements Ec2State.InstanceListener {
         }
         List<InstanceStatus> matched = filters.apply(req.filters(), statuses);
         DescribeInstanceStatusResponse.Builder b = DescribeInstanceStatusResponse.builder();
-        Pagination.Page<InstanceStatus> page = Pagination.page(call, req, matched, InstanceStatus::instanceId, b);
+        Pagination.Page<InstanceStatus> page = Paging.page(call, req, matched, InstanceStatus::instanceId, b);
         return b.instanceStatuses(page.items()).build();
     }
 

@@ -189,14 +189,14 @@ final class Tags {
     DescribeTagsResponse describeTags(Call call, DescribeTagsRequest req) {
         Ec2Checks.dryRun(req.dryRun(), "DescribeTags");
         Scope s = state.scope(call);
-        Pages.checkMaxResults(req.maxResults(), 5, 1000);
+        Paging.check(call, req);
         List<Row> rows = new ArrayList<>();
         for (TagSet t : table.values(s)) {
             t.tags().forEach((k, v) -> rows.add(new Row(t.resourceId(), t.resourceType(), k, v)));
         }
         List<Row> matched = FILTERS.apply(req.filters(), rows);
         DescribeTagsResponse.Builder b = DescribeTagsResponse.builder();
-        Pagination.Page<Row> page = Pagination.page(call, req, matched, r -> r.resourceId() + "\u0000" + r.key(), b);
+        Pagination.Page<Row> page = Paging.page(call, req, matched, r -> r.resourceId() + "\u0000" + r.key(), b);
         return b.tags(page.items().stream().map(r -> TagDescription.builder().resourceId(r.resourceId())
                 .resourceType(r.resourceType()).key(r.key()).value(r.value()).build()).toList()).build();
     }

@@ -660,7 +660,7 @@ final class Volumes {
     DescribeVolumesModificationsResponse describeVolumesModifications(Call call, DescribeVolumesModificationsRequest req) {
         Ec2Checks.dryRun(req.dryRun(), "DescribeVolumesModifications");
         Scope s = st.scope(call);
-        Pages.checkMaxResults(req.maxResults(), 5, 500);
+        Paging.check(call, req);
         List<Vol> all = new ArrayList<>();
         if (req.hasVolumeIds() && !req.volumeIds().isEmpty()) {
             for (String id : req.volumeIds()) {
@@ -675,7 +675,7 @@ final class Volumes {
         }
         List<Vol> matched = FilterScope.in(s, () -> modificationFilters.apply(req.filters(), all));
         DescribeVolumesModificationsResponse.Builder b = DescribeVolumesModificationsResponse.builder();
-        Pagination.Page<Vol> page = Pagination.page(call, req, matched, Vol::id, b);
+        Pagination.Page<Vol> page = Paging.page(call, req, matched, Vol::id, b);
         Instant now = call.now();
         return b.volumesModifications(page.items().stream().map(v -> modification(v, now)).toList()).build();
     }
@@ -707,7 +707,7 @@ final class Volumes {
         }
         List<Vol> matched = FilterScope.in(s, () -> statusFilters.apply(req.filters(), all));
         DescribeVolumeStatusResponse.Builder b = DescribeVolumeStatusResponse.builder();
-        Pagination.Page<Vol> page = Pagination.page(call, req, matched, Vol::id, b);
+        Pagination.Page<Vol> page = Paging.page(call, req, matched, Vol::id, b);
         return b.volumeStatuses(page.items().stream().map(v -> VolumeStatusItem.builder().volumeId(v.id()).availabilityZone(v.az())
                 .volumeStatus(VolumeStatusInfo.builder().status(status(v)).details(
                         VolumeStatusDetails.builder().name("io-enabled").status(v.state().equals("creating") ? "insufficient-data" : "passed").build(),
@@ -756,7 +756,7 @@ final class Volumes {
         if (req.maxResults() != null && req.hasVolumeIds() && !req.volumeIds().isEmpty()) {
             throw Ec2Errors.invalidParameterCombination("The parameter volumeSet cannot be used with the parameter maxResults");
         }
-        Pages.checkMaxResults(req.maxResults(), 5, 500);
+        Paging.check(call, req);
         List<Vol> all = new ArrayList<>(st.volumes.values(s));
         if (req.hasVolumeIds() && !req.volumeIds().isEmpty()) {
             for (String id : req.volumeIds()) checkId(id);
@@ -766,7 +766,7 @@ final class Volumes {
         }
         List<Vol> matched = FilterScope.in(s, () -> volumeFilters.apply(req.filters(), all));
         DescribeVolumesResponse.Builder b = DescribeVolumesResponse.builder();
-        Pagination.Page<Vol> page = Pagination.page(call, req, matched, Vol::id, b);
+        Pagination.Page<Vol> page = Paging.page(call, req, matched, Vol::id, b);
         Instant now = call.now();
         return b.volumes(page.items().stream().map(v -> toSdk(s, v, now)).toList()).build();
     }

@@ -180,7 +180,7 @@ final class Vpcs {
         }
         List<Vpc> matched = FilterScope.in(s, () -> vpcFilters.apply(req.filters(), all));
         DescribeVpcsResponse.Builder b = DescribeVpcsResponse.builder();
-        Pagination.Page<Vpc> page = Pagination.page(call, req, matched, Vpc::id, b);
+        Pagination.Page<Vpc> page = Paging.page(call, req, matched, Vpc::id, b);
         return b.vpcs(page.items().stream().map(v -> toSdk(s, v)).toList()).build();
     }
 
@@ -306,7 +306,7 @@ final class Vpcs {
         }
         List<Subnet> matched = FilterScope.in(s, () -> subnetFilters.apply(req.filters(), all));
         DescribeSubnetsResponse.Builder b = DescribeSubnetsResponse.builder();
-        Pagination.Page<Subnet> page = Pagination.page(call, req, matched, Subnet::id, b);
+        Pagination.Page<Subnet> page = Paging.page(call, req, matched, Subnet::id, b);
         return b.subnets(page.items().stream().map(n -> toSdk(s, n)).toList()).build();
     }
 

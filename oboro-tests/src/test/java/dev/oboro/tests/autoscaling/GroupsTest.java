@@ -104,6 +104,8 @@ class GroupsTest {
             assertEquals("Cannot delete launch configuration lc because it is attached to AutoScalingGroup lcg", x.awsErrorDetails().errorMessage());
 
             // tags
+            assertEquals("AutoScalingGroup not found - AutoScaling Group nogroup not found", fails("ValidationError", () -> asg.createOrUpdateTags(r -> r.tags(
+                    Tag.builder().resourceId("nogroup").resourceType("auto-scaling-group").key("k").value("v").build()))).awsErrorDetails().errorMessage());
             asg.createOrUpdateTags(r -> r.tags(Tag.builder().resourceId("lcg").resourceType("auto-scaling-group").key("owner").value("me")
                     .propagateAtLaunch(false).build()));
             List<TagDescription> tags = asg.describeTags(r -> r.filters(f -> f.name("auto-scaling-group").values("lcg"))).tags();
