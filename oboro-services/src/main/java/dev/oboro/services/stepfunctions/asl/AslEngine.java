@@ -42,6 +42,7 @@ public final class AslEngine {
     private final RandomGenerator random;
     private final EngineListener listener;
     private final String defaultRegion;
+    private final MapRunner mapRunner;
     private final Map<String, Exec> executions = new ConcurrentHashMap<>();
     private final Map<String, String[]> tokens = new ConcurrentHashMap<>();
     /** Tokens of tasks that ended, true if by timing out: SendTask* answers TaskTimedOut / TaskDoesNotExist for them. */
@@ -87,6 +88,7 @@ public final class AslEngine {
         this.random = b.random == null ? new java.util.SplittableRandom() : b.random;
         this.listener = b.listener == null ? EngineListener.NONE : b.listener;
         this.defaultRegion = b.region;
+        this.mapRunner = b.mapRunner;
     }
 
     public static Builder builder() { return new Builder(); }
@@ -98,6 +100,7 @@ public final class AslEngine {
         private RandomGenerator random;
         private EngineListener listener;
         private String region = "us-east-1";
+        private MapRunner mapRunner;
 
         public Builder clock(Clock c) { this.clock = c; return this; }
         public Builder scheduler(AslScheduler s) { this.scheduler = s; return this; }
@@ -106,6 +109,8 @@ public final class AslEngine {
         public Builder random(RandomGenerator r) { this.random = r; return this; }
         public Builder listener(EngineListener l) { this.listener = l; return this; }
         public Builder region(String r) { this.region = r; return this; }
+        /** Runs distributed Map states as Map Runs of child executions; without one they run inline. */
+        public Builder mapRunner(MapRunner m) { this.mapRunner = m; return this; }
         public AslEngine build() { return new AslEngine(this); }
     }
 
@@ -163,7 +168,12 @@ public final class AslEngine {
             for (Frame f : d.frames.values()) {
                 if (!"WAIT_TASK".equals(f.phase)) continue;
                 if (f.taskToken != null) tokens.put(f.taskToken, new String[] {d.executionArn, f.taskId});
-                if ("ACTIVITY".equals(f.taskKind)) {
+                if ("MAP_RUN".equals(f.taskKind)) {
+                    if (!f.taskRequest.path("submitted").asBoolean(false) && mapRunner != null) {
+                        TaskRequest req = requestOf(f, x.d.executionArn);
+                        act(x, () -> mapRunner.start(req));
+                    }
+                } else if ("ACTIVITY".equals(f.taskKind)) {
                     if (!f.activityStarted) activityQueues.computeIfAbsent(f.taskRequest.path("resource").asText(), k -> new ConcurrentLinkedDeque<>()).add(f.taskToken);
                 } else if (!f.taskRequest.path("submitted").asBoolean(false)) {
                     TaskRequest req = requestOf(f, x.d.executionArn);
@@ -216,7 +226,11 @@ public final class AslEngine {
         if (x != null) synchronized (x) { x.terminateCause = cause; }
     }
 
-    /** RedriveExecution: re-enter the state where the execution stopped, with the input it had. */
+    /**
+     * RedriveExecution: continue from the unsuccessful state with the input it had. A Parallel or inline Map state
+     * re-runs only its branches and iterations that failed or were aborted (their successful results are kept); a
+     * distributed Map redrives its Map Run (the host re-runs the unsuccessful child executions).
+     */
     public void redrive(String executionArn) {
         Exec x = require(executionArn);
         act(x, () -> {
@@ -229,12 +243,77 @@ public final class AslEngine {
             x.d.error = null;
             x.d.cause = null;
             x.d.output = null;
-            emit(x, root, "ExecutionRedriven", "executionRedrivenEventDetails", Json.mapOf("redriveCount", x.d.redriveCount), true);
-            x.d.frames.values().removeIf(f -> !f.id.equals(root.id));
-            resetTask(root);
-            root.children.clear();
-            root.phase = "READY";
-            schedule(x, root);
+            long id = emit(x, root, "ExecutionRedriven", "executionRedrivenEventDetails", Json.mapOf("redriveCount", x.d.redriveCount), true);
+            redriveFrame(x, root, id);
+        });
+    }
+
+    private void redriveFrame(Exec x, Frame f, long source) {
+        f.source = source;
+        StateDef st = x.sm.state(f.scopeId, f.state);
+        boolean fanOut = st != null && (st.type.equals("Parallel") || st.type.equals("Map"));
+        if (fanOut && st.isDistributedMap() && mapRunner != null && f.mapRunArn != null) {
+            resetTask(f);
+            f.taskId = "t" + (++x.d.seq);
+            f.taskKind = "MAP_RUN";
+            f.taskRequest = mapRunRequest(x, null).put("submitted", true);
+            f.phase = "WAIT_TASK";
+            TaskRequest r = requestOf(f, x.d.executionArn);
+            String mapRun = f.mapRunArn;
+            x.work.add(() -> mapRunner.redrive(r, mapRun));
+            return;
+        }
+        if (fanOut && !st.isDistributedMap() && f.results != null && !f.children.isEmpty()
+                && (st.type.equals("Parallel") || f.items != null)) {
+            List<Frame> again = new ArrayList<>();
+            for (String id : f.children) {
+                Frame c = x.d.frames.get(id);
+                if (c != null && !"SUCCEEDED".equals(c.phase)) again.add(c);
+            }
+            if (!again.isEmpty()) {
+                resetTask(f);
+                f.phase = "WAIT_CHILDREN";
+                f.running = again.size();
+                f.failed = 0;
+                for (Frame c : again) redriveFrame(x, c, source);
+                return;
+            }
+        }
+        resetTask(f);
+        f.phase = "READY";
+        // an iteration that starts over writes MapIterationStarted again, linked to its Map state's event
+        if ("ITERATION".equals(f.kind)) f.source = -1;
+        schedule(x, f);
+    }
+
+    private ObjectNode mapRunRequest(Exec x, ObjectNode params) {
+        return Json.mapOf("resource", "arn:aws:states:::mapRun", "resourceType", "states", "resourceName", "mapRun", "suffix", "",
+                "pattern", IntegrationPattern.REQUEST_RESPONSE.name(), "parameters", params, "region", defaultRegion(x));
+    }
+
+    /** The host created the Map Run of a distributed Map state: writes MapRunStarted. */
+    public void mapRunStarted(String executionArn, String taskId, String mapRunArn) {
+        Exec x = executions.get(executionArn);
+        if (x == null) return;
+        act(x, () -> {
+            Frame f = taskFrame(x, taskId);
+            if (f == null || !"MAP_RUN".equals(f.taskKind)) return;
+            f.mapRunArn = mapRunArn;
+            ObjectNode r = (ObjectNode) f.taskRequest;
+            r.put("submitted", true);
+            r.remove("parameters"); // the items now live with the Map Run
+            emit(x, f, "MapRunStarted", "mapRunStartedEventDetails", Json.mapOf("mapRunArn", mapRunArn), true);
+        });
+    }
+
+    /** The host redrove the Map Run of a distributed Map state: writes MapRunRedriven. */
+    public void mapRunRedriven(String executionArn, String taskId, String mapRunArn, int redriveCount) {
+        Exec x = executions.get(executionArn);
+        if (x == null) return;
+        act(x, () -> {
+            Frame f = taskFrame(x, taskId);
+            if (f == null || !"MAP_RUN".equals(f.taskKind)) return;
+            emit(x, f, "MapRunRedriven", "mapRunRedrivenEventDetails", Json.mapOf("mapRunArn", mapRunArn, "redriveCount", redriveCount), true);
         });
     }
 
@@ -359,6 +438,7 @@ public final class AslEngine {
             if (x.draining) return;
             x.draining = true;
             String before = x.d.status;
+            int eventsBefore = x.d.events.size();
             try {
                 Runnable n;
                 while ((n = x.work.poll()) != null) {
@@ -375,6 +455,7 @@ public final class AslEngine {
                 x.draining = false;
             }
             finished = "RUNNING".equals(before) && !x.d.isRunning();
+            if (x.d.events.size() > eventsBefore) listener.eventsAppended(x.d, eventsBefore);
             listener.executionChanged(x.d);
         }
         if (finished) listener.executionFinished(x.d);
@@ -1003,6 +1084,15 @@ public final class AslEngine {
     private void taskDone(Exec x, Frame f, JsonNode result) {
         StateDef st = x.sm.state(f.scopeId, f.state);
         cancelTimers(x, f.id);
+        if ("MAP_RUN".equals(f.taskKind)) {
+            emit(x, f, "MapRunSucceeded", null, null, true);
+            emit(x, f, "MapStateSucceeded", null, null, false);
+            resetTask(f);
+            f.phase = "RUNNING";
+            finishState(x, f, st, result);
+            schedule(x, f);
+            return;
+        }
         switch (f.taskKind) {
             case "ACTIVITY" -> emit(x, f, "ActivitySucceeded", "activitySucceededEventDetails", Json.mapOf("output", Json.write(result), "outputDetails", notTruncated()), true);
             case "LAMBDA" -> emit(x, f, "LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", Json.mapOf("output", Json.write(result), "outputDetails", notTruncated()), true);
@@ -1019,6 +1109,14 @@ public final class AslEngine {
     private void taskError(Exec x, Frame f, String error, String cause) {
         StateDef st = x.sm.state(f.scopeId, f.state);
         cancelTimers(x, f.id);
+        if ("MAP_RUN".equals(f.taskKind)) {
+            emit(x, f, "MapRunFailed", "mapRunFailedEventDetails", Json.mapOf("error", error, "cause", cause), true);
+            emit(x, f, "MapStateFailed", null, null, false);
+            f.phase = "RUNNING";
+            handleError(x, f, st, error == null ? "" : error, cause);
+            schedule(x, f);
+            return;
+        }
         switch (f.taskKind) {
             case "ACTIVITY" -> emit(x, f, "ActivityFailed", "activityFailedEventDetails", Json.mapOf("error", error, "cause", cause), true);
             case "LAMBDA" -> emit(x, f, "LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", Json.mapOf("error", error, "cause", cause), true);
@@ -1188,6 +1286,27 @@ public final class AslEngine {
         else if (!st.jsonata && st.has("ToleratedFailurePercentagePath")) tolPct = DataFlow.nz(ctx.resolve(st.text("ToleratedFailurePercentagePath"))).doubleValue();
 
         emit(x, f, "MapStateStarted", "mapStateStartedEventDetails", Json.mapOf("length", inputs.size()), true);
+        if (st.isDistributedMap() && mapRunner != null) {
+            ObjectNode params = Json.mapOf("label", st.has("Label") ? st.text("Label") : st.name,
+                    "executionType", st.node.path("ItemProcessor").path("ProcessorConfig").path("ExecutionType").asText("STANDARD"),
+                    "maxConcurrency", maxConc, "toleratedFailureCount", tolCount, "toleratedFailurePercentage", tolPct);
+            ObjectNode proc = ((ObjectNode) st.get("ItemProcessor")).deepCopy();
+            proc.remove("ProcessorConfig");
+            if (!proc.has("QueryLanguage") && st.processor.jsonata) proc.put("QueryLanguage", "JSONata");
+            params.put("definition", Json.write(proc));
+            params.set("items", inputs);
+            ArrayNode counts = params.putArray("itemCounts");
+            for (JsonNode u : units) counts.add(batcher != null ? u.path("Items").size() : 1);
+            startChildren(x, f);
+            f.taskId = "t" + (++x.d.seq);
+            f.taskKind = "MAP_RUN";
+            f.taskRequest = mapRunRequest(x, params);
+            f.mapRunArn = null;
+            f.phase = "WAIT_TASK";
+            TaskRequest r = requestOf(f, x.d.executionArn);
+            x.work.add(() -> mapRunner.start(r));
+            return;
+        }
         startChildren(x, f);
         f.items = inputs;
         f.results = Json.arr();
@@ -1294,8 +1413,12 @@ public final class AslEngine {
         cancelTimers(x, f.id);
         StateDef st = started && !ph.equals("READY") ? x.sm.state(f.scopeId, f.state) : null;
         if (ph.equals("WAIT_TASK")) {
-            if (!"ACTIVITY".equals(f.taskKind)) {
-                TaskRequest r = requestOf(f, x.d.executionArn);
+            TaskRequest r = requestOf(f, x.d.executionArn);
+            if ("MAP_RUN".equals(f.taskKind)) {
+                String mapRun = f.mapRunArn;
+                if (mapRun != null && mapRunner != null) x.work.add(() -> mapRunner.abort(r, mapRun));
+                if (writeEvents && mapRun != null) emit(x, f, "MapRunAborted", null, null, true);
+            } else if (!"ACTIVITY".equals(f.taskKind)) {
                 x.work.add(() -> invoker.cancel(r));
             }
             resetTask(f);

@@ -82,6 +82,8 @@ public final class ExecutionData {
         public Integer toleratedCount;
         public Double toleratedPercent;
         public JsonNode effectiveInput;
+        /** A distributed Map state's Map Run (kept after it ended, for redrive). */
+        public String mapRunArn;
     }
 
     /** A pending timer: WAIT, RETRY, TASK_TIMEOUT, HEARTBEAT or EXECUTION_TIMEOUT, at an absolute instant. */
