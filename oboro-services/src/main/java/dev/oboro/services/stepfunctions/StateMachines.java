@@ -35,7 +35,6 @@ import software.amazon.awssdk.services.sfn.model.ListStateMachineVersionsRequest
 import software.amazon.awssdk.services.sfn.model.ListStateMachineVersionsResponse;
 import software.amazon.awssdk.services.sfn.model.ListStateMachinesRequest;
 import software.amazon.awssdk.services.sfn.model.ListStateMachinesResponse;
-import software.amazon.awssdk.services.sfn.model.LogLevel;
 import software.amazon.awssdk.services.sfn.model.LoggingConfiguration;
 import software.amazon.awssdk.services.sfn.model.PublishStateMachineVersionRequest;
 import software.amazon.awssdk.services.sfn.model.PublishStateMachineVersionResponse;
@@ -93,7 +92,7 @@ final class StateMachines {
         if (!publish && req.versionDescription() != null) {
             throw new AwsException("ValidationException", "Version description can only be set when publish is true");
         }
-        LoggingConfiguration logging = logging(req.loggingConfiguration());
+        LoggingConfiguration logging = ExecutionLogs.check(call, req.loggingConfiguration());
         TracingConfiguration tracing = req.tracingConfiguration() == null ? TracingConfiguration.builder().enabled(false).build()
                 : TracingConfiguration.builder().enabled(Boolean.TRUE.equals(req.tracingConfiguration().enabled())).build();
         Scope scope = call.scope();
@@ -160,11 +159,12 @@ final class StateMachines {
         }
         if (req.definition() != null) checkDefinition(req.definition(), m.type());
         if (req.roleArn() != null) checkRole(call, req.roleArn());
+        LoggingConfiguration logging = req.loggingConfiguration() != null ? ExecutionLogs.check(call, req.loggingConfiguration()) : null;
         Instant now = call.now();
         StateMachine updated = sfn.machines.update(scope, m.arn(), cur -> {
             String def = req.definition() != null ? req.definition() : cur.definition();
             String role = req.roleArn() != null ? req.roleArn() : cur.roleArn();
-            LoggingConfiguration log = req.loggingConfiguration() != null ? logging(req.loggingConfiguration()) : cur.logging();
+            LoggingConfiguration log = req.loggingConfiguration() != null ? logging : cur.logging();
             TracingConfiguration tr = req.tracingConfiguration() != null
                     ? TracingConfiguration.builder().enabled(Boolean.TRUE.equals(req.tracingConfiguration().enabled())).build() : cur.tracing();
             var enc = req.encryptionConfiguration() != null ? req.encryptionConfiguration() : cur.encryption();
@@ -462,17 +462,6 @@ final class StateMachines {
             JsonNode proc = st.has("ItemProcessor") ? st.get("ItemProcessor") : st.get("Iterator");
             if (proc != null) expressChecks(proc, at + (st.has("ItemProcessor") ? "/ItemProcessor" : "/Iterator"), out);
         });
-    }
-
-    /** Level OFF and includeExecutionData false unless given; a level other than OFF needs exactly one destination. */
-    private static LoggingConfiguration logging(LoggingConfiguration in) {
-        if (in == null) return LoggingConfiguration.builder().level(LogLevel.OFF).includeExecutionData(false).build();
-        String level = in.levelAsString() == null ? "OFF" : in.levelAsString();
-        int destinations = in.hasDestinations() ? in.destinations().size() : 0;
-        if (destinations > 1 || (!"OFF".equals(level) && destinations == 0)) {
-            throw new AwsException("InvalidLoggingConfiguration", "Invalid Logging Configuration: Must specify exactly one Log Destination.");
-        }
-        return in.toBuilder().level(level).includeExecutionData(Boolean.TRUE.equals(in.includeExecutionData())).build();
     }
 
     /**

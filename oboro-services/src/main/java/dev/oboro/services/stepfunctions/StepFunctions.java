@@ -103,6 +103,7 @@ final class StepFunctions implements EngineListener {
     final Table<Execution> executions;
     final AslEngine engine;
     final Integrations integrations;
+    final ExecutionLogs logs = new ExecutionLogs(this);
     volatile MetricsSink metrics = this::publish;
     /** Executions the engine holds in memory (running ones, and finished ones not yet forgotten). */
     private final Set<String> live = ConcurrentHashMap.newKeySet();
@@ -223,6 +224,29 @@ final class StepFunctions implements EngineListener {
         }
         engine.forget(d.executionArn);
         live.remove(d.executionArn);
+    }
+
+    @Override
+    public void eventsAppended(ExecutionData d, int fromIndex) {
+        logs.appended(d, fromIndex);
+    }
+
+    /** The logging configuration an execution runs under: its version's, else its machine's (a Map Run child: the parent machine's). */
+    LoggingConfiguration loggingFor(ExecutionData d) {
+        Scope scope = Arns.parse(d.executionArn).scope();
+        if (d.stateMachineVersionArn != null) {
+            Version v = versions.get(scope, d.stateMachineVersionArn);
+            if (v != null) return v.logging();
+        }
+        StateMachine m = machineOf(scope, d.stateMachineArn);
+        return m == null ? null : m.logging();
+    }
+
+    /** The state machine of an execution's machine ARN ({@code <machine>/<map label>} for Map Run children). */
+    StateMachine machineOf(Scope scope, String stateMachineArn) {
+        String name = Arns.parse(stateMachineArn).name();
+        int slash = name.indexOf('/');
+        return machines.get(scope, Arns.stateMachine(scope, slash < 0 ? name : name.substring(0, slash)));
     }
 
     @Override

@@ -146,6 +146,9 @@ class StateMachinesTest {
     void loggingConfigurationIsStored() {
         try (SfnClient sfn = Sfn.client(account)) {
             String group = "arn:aws:logs:us-east-1:" + account + ":log-group:sfn:*";
+            try (var logs = Oboro.client(software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient.builder(), account)) {
+                logs.createLogGroup(r -> r.logGroupName("sfn")); // the log group must exist
+            }
             String arn = sfn.createStateMachine(r -> r.name("logged").roleArn(Sfn.role(account)).definition(PASS)
                     .loggingConfiguration(l -> l.level(LogLevel.ERROR).includeExecutionData(true)
                             .destinations(d -> d.cloudWatchLogsLogGroup(g -> g.logGroupArn(group))))).stateMachineArn();
