@@ -106,6 +106,7 @@ final class Executions {
         CompletableFuture<ExecutionData> done = sfn.awaitFinish(p.arn());
         ExecutionData d;
         try {
+            sfn.traced(p.arn(), p.traceHeader());
             d = sfn.engine.start(startRequest(p));
             sfn.started(p.arn());
             sfn.publishStarted(call.account(), call.region(), p.target().machine().arn());
@@ -123,7 +124,7 @@ final class Executions {
                 .error(d.error).cause(d.cause)
                 .input(d.input).inputDetails(included())
                 .output(d.output).outputDetails(d.output == null ? null : included())
-                .traceHeader(req.traceHeader())
+                .traceHeader(p.traceHeader())
                 .billingDetails(BillingDetails.builder().billedMemoryUsedInMB(64L).billedDurationInMilliseconds(billed).build())
                 .build();
     }
@@ -147,6 +148,8 @@ final class Executions {
         String execName = name == null ? Ids.uuid() : name;
         Arns.checkName(execName);
         Instant now = sfn.oboro.clock().instant();
+        var tracing = t.version() != null ? t.version().tracing() : t.machine().tracing();
+        traceHeader = ExecutionTraces.header(traceHeader, tracing != null && Boolean.TRUE.equals(tracing.enabled()), now);
         if ("EXPRESS".equals(t.machine().type())) {
             return new Prepared(Arns.expressExecution(scope, t.machine().name(), execName, Ids.uuid()), now, t, execName, in,
                     traceHeader, false, true);
@@ -176,6 +179,7 @@ final class Executions {
         if (p.existing()) return p.startDate();
         Arns.Parsed a = Arns.parse(p.arn());
         sfn.started(p.arn());
+        sfn.traced(p.arn(), p.traceHeader());
         sfn.publishStarted(a.account(), a.region(), p.target().machine().arn());
         ExecutionData d = sfn.engine.start(startRequest(p));
         return d.startDate;

@@ -104,6 +104,9 @@ final class StepFunctions implements EngineListener {
     final AslEngine engine;
     final Integrations integrations;
     final ExecutionLogs logs = new ExecutionLogs(this);
+    final ExecutionTraces traces = new ExecutionTraces(this);
+    /** Trace headers of executions started since load (EXPRESS ones have no record to keep it in). */
+    private final Map<String, String> traceHeaders = new ConcurrentHashMap<>();
     volatile MetricsSink metrics = this::publish;
     /** Executions the engine holds in memory (running ones, and finished ones not yet forgotten). */
     private final Set<String> live = ConcurrentHashMap.newKeySet();
@@ -181,6 +184,10 @@ final class StepFunctions implements EngineListener {
         return f;
     }
 
+    void traced(String executionArn, String traceHeader) {
+        if (traceHeader != null) traceHeaders.put(executionArn, traceHeader);
+    }
+
     void stopWaiting(String executionArn) {
         syncWaiters.remove(executionArn);
     }
@@ -210,14 +217,18 @@ final class StepFunctions implements EngineListener {
 
     @Override
     public void executionFinished(ExecutionData d) {
-        CompletableFuture<ExecutionData> waiter = syncWaiters.remove(d.executionArn);
-        if (waiter != null) waiter.complete(d);
         Arns.Parsed p = Arns.parse(d.executionArn);
         String account = p.account();
         String region = p.region();
         publishFinished(account, region, d);
+        String traceHeader = traceHeaders.remove(d.executionArn);
+        Execution e = p.type().equals("express") ? null : executions.get(p.scope(), d.executionArn);
+        if (traceHeader == null && e != null) traceHeader = e.traceHeader();
+        TracingConfiguration tracing = tracingFor(d);
+        traces.finished(d, traceHeader, tracing != null && Boolean.TRUE.equals(tracing.enabled()));
+        CompletableFuture<ExecutionData> waiter = syncWaiters.remove(d.executionArn);
+        if (waiter != null) waiter.complete(d);
         if (!p.type().equals("express")) {
-            Execution e = executions.get(p.scope(), d.executionArn);
             if (e != null && e.parentArn() != null) integrations.childFinished(e);
             StateMachine m = machines.get(p.scope(), d.stateMachineArn);
             if (m != null && "DELETING".equals(m.status())) removeIfIdle(p.scope(), m);
@@ -240,6 +251,16 @@ final class StepFunctions implements EngineListener {
         }
         StateMachine m = machineOf(scope, d.stateMachineArn);
         return m == null ? null : m.logging();
+    }
+
+    TracingConfiguration tracingFor(ExecutionData d) {
+        Scope scope = Arns.parse(d.executionArn).scope();
+        if (d.stateMachineVersionArn != null) {
+            Version v = versions.get(scope, d.stateMachineVersionArn);
+            if (v != null) return v.tracing();
+        }
+        StateMachine m = machineOf(scope, d.stateMachineArn);
+        return m == null ? null : m.tracing();
     }
 
     /** The state machine of an execution's machine ARN ({@code <machine>/<map label>} for Map Run children). */
