@@ -79,6 +79,11 @@ final class Arns {
         return "arn:aws:states:" + s.region() + ":" + s.account() + ":express:" + machineName + ":" + name + ":" + id;
     }
 
+    /** A distributed Map state's Map Run: {@code mapRun:<machine>/<label>:<id>}. */
+    static String mapRun(Scope s, String machineName, String label, String id) {
+        return "arn:aws:states:" + s.region() + ":" + s.account() + ":mapRun:" + machineName + "/" + label + ":" + id;
+    }
+
     /**
      * The name rules of state machines, activities and executions: 1 to 80 characters, no white space, brackets,
      * wildcards, special characters {@code " # % \ ^ | ~ ` $ & , ; : /} or control characters.

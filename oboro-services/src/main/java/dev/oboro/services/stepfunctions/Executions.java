@@ -158,7 +158,7 @@ final class Executions {
         Execution record = new Execution(arn, t.machine().arn(), t.version() == null ? null : t.version().arn(),
                 t.alias() == null ? null : t.alias().arn(), execName, "RUNNING", now, null, in, null, null, null, 0, null,
                 traceHeader, parent == null ? null : parent.executionArn(), parent == null ? null : parent.taskId(),
-                parent == null ? null : parent.pattern(), null);
+                parent == null ? null : parent.pattern(), null, null);
         synchronized (sfn.executions) {
             Execution existing = sfn.executions.get(scope, arn);
             if (existing != null) {
@@ -234,7 +234,7 @@ final class Executions {
                 .output(e.output()).outputDetails(e.output() == null ? null : included())
                 .error(e.error()).cause(e.cause()).traceHeader(e.traceHeader())
                 .stateMachineVersionArn(e.versionArn()).stateMachineAliasArn(e.aliasArn())
-                .redriveCount(e.redriveCount()).redriveDate(e.redriveDate());
+                .redriveCount(e.redriveCount()).redriveDate(e.redriveDate()).mapRunArn(e.mapRunArn());
         String notRedrivable = notRedrivable(call, e);
         if (notRedrivable == null) b.redriveStatus(ExecutionRedriveStatus.REDRIVABLE);
         else b.redriveStatus(ExecutionRedriveStatus.NOT_REDRIVABLE).redriveStatusReason(notRedrivable);
@@ -254,9 +254,10 @@ final class Executions {
         if (req.stateMachineArn() == null && req.mapRunArn() == null) {
             throw new AwsException("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
         }
-        if (req.stateMachineArn() == null) {
-            throw new AwsException("ResourceNotFound", "Resource not found: '" + req.mapRunArn() + "'");
+        if (req.stateMachineArn() != null && req.mapRunArn() != null) {
+            throw new AwsException("ValidationException", "Must provide only one of StateMachine ARN or MapRun ARN");
         }
+        if (req.stateMachineArn() == null) return list(call, req, sfn.mapRuns.children(call, req.mapRunArn()));
         Arns.Parsed p = Arns.parse(req.stateMachineArn(), "stateMachine");
         StateMachine m = sfn.machines.get(call.scope(), p.unqualified());
         if (m == null) throw StepFunctions.machineDoesNotExist(req.stateMachineArn());
@@ -265,13 +266,21 @@ final class Executions {
         if ("EXPRESS".equals(m.type())) {
             throw new AwsException("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine");
         }
-        String status = req.statusFilterAsString();
-        String redrive = req.redriveFilterAsString();
         List<Execution> all = new ArrayList<>();
         for (Execution e : sfn.executions.values(call.scope())) {
             if (!e.stateMachineArn().equals(m.arn())) continue;
             if (p.isVersion() && !p.arn().equals(e.versionArn())) continue;
             if (p.isAlias() && !p.arn().equals(e.aliasArn())) continue;
+            all.add(e);
+        }
+        return list(call, req, all);
+    }
+
+    private ListExecutionsResponse list(Call call, ListExecutionsRequest req, List<Execution> executions) {
+        String status = req.statusFilterAsString();
+        String redrive = req.redriveFilterAsString();
+        List<Execution> all = new ArrayList<>();
+        for (Execution e : executions) {
             if (status != null && !status.equals(e.status())) continue;
             if ("REDRIVEN".equals(redrive) && e.redriveCount() == 0) continue;
             if ("NOT_REDRIVEN".equals(redrive) && e.redriveCount() > 0) continue;
@@ -285,7 +294,8 @@ final class Executions {
                 .executionArn(e.arn()).stateMachineArn(e.stateMachineArn()).name(e.name()).status(e.status())
                 .startDate(e.startDate()).stopDate(e.stopDate())
                 .stateMachineVersionArn(e.versionArn()).stateMachineAliasArn(e.aliasArn())
-                .redriveCount(e.redriveCount()).redriveDate(e.redriveDate()).build()).toList()).build();
+                .redriveCount(e.redriveCount()).redriveDate(e.redriveDate()).mapRunArn(e.mapRunArn())
+                .itemCount(e.mapRunArn() == null ? null : 1).build()).toList()).build();
     }
 
     private static String listKey(Execution e) {

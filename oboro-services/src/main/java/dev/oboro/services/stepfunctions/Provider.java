@@ -12,6 +12,7 @@ public final class Provider implements ServiceProvider {
         Executions executions = new Executions(sfn);
         sfn.integrations.executions = executions;
         sfn.restoreRunning();
-        return List.of(new StateMachines(sfn), executions, new Activities(sfn), new Tags(sfn));
+        sfn.mapRuns.restore();
+        return List.of(new StateMachines(sfn), executions, new Activities(sfn), new Tags(sfn), sfn.mapRuns);
     }
 }

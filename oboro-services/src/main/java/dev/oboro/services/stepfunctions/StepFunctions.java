@@ -80,11 +80,11 @@ final class StepFunctions implements EngineListener {
     record Execution(String arn, String stateMachineArn, String versionArn, String aliasArn, String name, String status,
                      Instant startDate, Instant stopDate, String input, String output, String error, String cause,
                      int redriveCount, Instant redriveDate, String traceHeader, String parentArn, String parentTaskId,
-                     String parentPattern, String data) {
+                     String parentPattern, String data, String mapRunArn) {
         Execution with(ExecutionData d) {
             return new Execution(arn, stateMachineArn, versionArn, aliasArn, name, d.status, d.startDate != null ? d.startDate : startDate,
                     d.stopDate, input, d.output,
-                    d.error, d.cause, d.redriveCount, d.redriveDate, traceHeader, parentArn, parentTaskId, parentPattern, d.toJson());
+                    d.error, d.cause, d.redriveCount, d.redriveDate, traceHeader, parentArn, parentTaskId, parentPattern, d.toJson(), mapRunArn);
         }
     }
 
@@ -105,6 +105,7 @@ final class StepFunctions implements EngineListener {
     final Integrations integrations;
     final ExecutionLogs logs = new ExecutionLogs(this);
     final ExecutionTraces traces = new ExecutionTraces(this);
+    final MapRuns mapRuns;
     /** Trace headers of executions started since load (EXPRESS ones have no record to keep it in). */
     private final Map<String, String> traceHeaders = new ConcurrentHashMap<>();
     volatile MetricsSink metrics = this::publish;
@@ -125,6 +126,7 @@ final class StepFunctions implements EngineListener {
         this.activities = oboro.store().table("stepfunctions.activities", Activity.class);
         this.executions = oboro.store().table("stepfunctions.executions", Execution.class);
         this.integrations = new Integrations(this);
+        this.mapRuns = new MapRuns(this);
         Scheduler scheduler = oboro.scheduler();
         this.engine = AslEngine.builder()
                 .clock(oboro.clock())
@@ -133,6 +135,7 @@ final class StepFunctions implements EngineListener {
                     return t::cancel;
                 })
                 .taskInvoker(integrations)
+                .mapRunner(mapRuns)
                 .listener(this)
                 .region(oboro.config().defaultRegion())
                 .build();
@@ -168,6 +171,7 @@ final class StepFunctions implements EngineListener {
         live.clear();
         syncWaiters.values().forEach(f -> f.cancel(false));
         syncWaiters.clear();
+        mapRuns.onReset();
         restoreRunning();
     }
 
@@ -188,6 +192,14 @@ final class StepFunctions implements EngineListener {
         if (traceHeader != null) traceHeaders.put(executionArn, traceHeader);
     }
 
+    /** The trace header an execution started with (null if none). */
+    String traceHeader(String executionArn) {
+        String h = traceHeaders.get(executionArn);
+        if (h != null || executionArn.contains(":express:")) return h;
+        Execution e = executions.get(Arns.parse(executionArn).scope(), executionArn);
+        return e == null ? null : e.traceHeader();
+    }
+
     void stopWaiting(String executionArn) {
         syncWaiters.remove(executionArn);
     }
@@ -205,7 +217,7 @@ final class StepFunctions implements EngineListener {
         Scope scope = Arns.parse(d.executionArn).scope();
         Execution updated = executions.update(scope, d.executionArn, e -> e == null ? null : e.with(d));
         if (updated != null && d.isRunning()) {
-            StateMachine m = machines.get(scope, updated.stateMachineArn());
+            StateMachine m = machineOf(scope, updated.stateMachineArn());
             if (m == null || "DELETING".equals(m.status())) terminate(d.executionArn);
         }
     }
@@ -228,6 +240,7 @@ final class StepFunctions implements EngineListener {
         traces.finished(d, traceHeader, tracing != null && Boolean.TRUE.equals(tracing.enabled()));
         CompletableFuture<ExecutionData> waiter = syncWaiters.remove(d.executionArn);
         if (waiter != null) waiter.complete(d);
+        mapRuns.childFinished(d);
         if (!p.type().equals("express")) {
             if (e != null && e.parentArn() != null) integrations.childFinished(e);
             StateMachine m = machines.get(p.scope(), d.stateMachineArn);

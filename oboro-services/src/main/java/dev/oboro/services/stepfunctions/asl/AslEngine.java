@@ -62,6 +62,8 @@ public final class AslEngine {
         final Map<String, AslScheduler.Handle> handles = new HashMap<>();
         boolean draining;
         String terminateCause;
+        /** How many times the execution ended (a redrive can end it again within one piece of work). */
+        int ends;
 
         Exec(ExecutionData d, StateMachine sm) {
             this.d = d;
@@ -437,7 +439,7 @@ public final class AslEngine {
             x.work.add(r);
             if (x.draining) return;
             x.draining = true;
-            String before = x.d.status;
+            int endsBefore = x.ends;
             int eventsBefore = x.d.events.size();
             try {
                 Runnable n;
@@ -454,7 +456,7 @@ public final class AslEngine {
             } finally {
                 x.draining = false;
             }
-            finished = "RUNNING".equals(before) && !x.d.isRunning();
+            finished = x.ends != endsBefore && !x.d.isRunning();
             if (x.d.events.size() > eventsBefore) listener.eventsAppended(x.d, eventsBefore);
             listener.executionChanged(x.d);
         }
@@ -857,6 +859,7 @@ public final class AslEngine {
 
     private void end(Exec x, String status, JsonNode output, String error, String cause) {
         ExecutionData d = x.d;
+        x.ends++;
         d.status = status;
         d.stopDate = now();
         d.output = output == null ? null : Json.write(output);
@@ -1416,10 +1419,11 @@ public final class AslEngine {
             TaskRequest r = requestOf(f, x.d.executionArn);
             if ("MAP_RUN".equals(f.taskKind)) {
                 String mapRun = f.mapRunArn;
-                if (mapRun != null && mapRunner != null) x.work.add(() -> mapRunner.abort(r, mapRun));
+                // at once, not queued: ending the execution drops queued work
+                if (mapRun != null && mapRunner != null) mapRunner.abort(r, mapRun);
                 if (writeEvents && mapRun != null) emit(x, f, "MapRunAborted", null, null, true);
             } else if (!"ACTIVITY".equals(f.taskKind)) {
-                x.work.add(() -> invoker.cancel(r));
+                invoker.cancel(r);
             }
             resetTask(f);
         }
