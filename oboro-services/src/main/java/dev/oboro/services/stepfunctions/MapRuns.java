@@ -346,13 +346,12 @@ final class MapRuns implements MapRunner {
                         childOf.put(it.executionArn(), key(run.arn(), it.index()));
                     }
                 }
-                sfn.oboro.workers().execute(() -> {
-                    List<Runnable> work;
-                    synchronized (lock) {
-                        work = advance(scope, run.arn());
-                    }
-                    run(work);
-                });
+                // while restoring, task integrations run off this thread
+                List<Runnable> work;
+                synchronized (lock) {
+                    work = advance(scope, run.arn());
+                }
+                run(work);
             }
         }
     }

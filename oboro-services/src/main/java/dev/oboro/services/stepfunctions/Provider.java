@@ -12,7 +12,6 @@ public final class Provider implements ServiceProvider {
         Executions executions = new Executions(sfn);
         sfn.integrations.executions = executions;
         sfn.restoreRunning();
-        sfn.mapRuns.restore();
         return List.of(new StateMachines(sfn), executions, new Activities(sfn), new Tags(sfn), sfn.mapRuns);
     }
 }

@@ -147,6 +147,7 @@ final class StepFunctions implements EngineListener {
         integrations.restoring = true;
         try {
             restoreAll();
+            mapRuns.restore();
         } finally {
             integrations.restoring = false;
         }

@@ -67,4 +67,39 @@ class RestartTest {
                     "ExecutionSucceeded"), types);
         }
     }
+
+    @Test
+    void aMapRunSurvivesKill9(@TempDir Path data) throws Exception {
+        String standard;
+        String express;
+        try (ServerProcess s = ServerProcess.start(data); SfnClient sfn = sfn(s.endpoint());
+             IamClient iam = IamClient.builder().endpointOverride(s.endpoint()).region(Region.AWS_GLOBAL)
+                     .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCOUNT, "x")))
+                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+            iam.createRole(r -> r.roleName("R").assumeRolePolicyDocument(Sfn.TRUST));
+            String waitHour = "{\"Check\":{\"Type\":\"Wait\",\"Seconds\":3600,\"End\":true}}";
+            String sm1 = sfn.createStateMachine(r -> r.name("fan-standard").roleArn("arn:aws:iam::" + ACCOUNT + ":role/R")
+                    .definition(MapRunsTest.machine("DISTRIBUTED", "STANDARD", "\"MaxConcurrency\":1,", waitHour))).stateMachineArn();
+            String sm2 = sfn.createStateMachine(r -> r.name("fan-express").roleArn("arn:aws:iam::" + ACCOUNT + ":role/R")
+                    .definition(MapRunsTest.machine("DISTRIBUTED", "EXPRESS", "", "{\"Check\":{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}}")))
+                    .stateMachineArn();
+            standard = sfn.startExecution(r -> r.stateMachineArn(sm1).input("[1,2]")).executionArn();
+            express = sfn.startExecution(r -> r.stateMachineArn(sm2).input("[1,2,3]")).executionArn();
+            s.kill9();
+        }
+        try (ServerProcess s = ServerProcess.start(data); SfnClient sfn = sfn(s.endpoint())) {
+            String mapRun = sfn.listMapRuns(r -> r.executionArn(standard)).mapRuns().get(0).mapRunArn();
+            var d = sfn.describeMapRun(r -> r.mapRunArn(mapRun));
+            assertEquals(1L, d.executionCounts().running());
+            assertEquals(1L, d.executionCounts().pending());
+            advance(s.endpoint(), "PT61M"); // the first child ends, the second starts; the EXPRESS children started again and ended
+            assertEquals(ExecutionStatus.SUCCEEDED, sfn.describeExecution(r -> r.executionArn(express)).status());
+            assertEquals(ExecutionStatus.RUNNING, sfn.describeExecution(r -> r.executionArn(standard)).status());
+            advance(s.endpoint(), "PT61M");
+            DescribeExecutionResponse done = sfn.describeExecution(r -> r.executionArn(standard));
+            assertEquals(ExecutionStatus.SUCCEEDED, done.status());
+            assertEquals("[1,2]", done.output());
+            assertEquals(2, sfn.listExecutions(r -> r.mapRunArn(mapRun)).executions().size());
+        }
+    }
 }
