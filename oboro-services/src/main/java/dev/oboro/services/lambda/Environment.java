@@ -28,6 +28,14 @@ interface Environment extends AutoCloseable {
         String versionKey() {
             return functionKey() + "/" + version;
         }
+
+        /** The same environment with one more variable (set after the standard ones). */
+        Spec withVariable(String name, String value) {
+            Map<String, String> v = new java.util.LinkedHashMap<>(variables == null ? Map.of() : variables);
+            v.put(name, value);
+            return new Spec(account, region, function, version, revisionId, runtime, handler, memoryMb, timeoutSeconds, v, taskRoot, opt,
+                    logGroup, unqualifiedArn, architecture, credentials, endpoint);
+        }
     }
 
     /**

@@ -226,7 +226,7 @@ final class Environments {
     void provision(Environment.Spec spec, int count) {
         for (int i = 0; i < count; i++) {
             long created = System.nanoTime();
-            Environment env = create(spec);
+            Environment env = create(spec.withVariable("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency"));
             env.initialise();
             synchronized (this) {
                 idle.computeIfAbsent(spec.poolKey(), k -> new ArrayDeque<>())
