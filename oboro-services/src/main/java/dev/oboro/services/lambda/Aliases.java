@@ -31,9 +31,11 @@ final class Aliases {
     private static final Pattern ALIAS_NAME = Pattern.compile("(?!^[0-9]+$)([a-zA-Z0-9-_]+)");
 
     private final LambdaState state;
+    private final Environments environments;
 
-    Aliases(LambdaState state) {
+    Aliases(LambdaState state, Environments environments) {
         this.state = state;
+        this.environments = environments;
     }
 
     static List<LambdaState.Alias> aliasesOf(LambdaState state, Scope scope, String function) {
@@ -95,7 +97,12 @@ final class Aliases {
     DeleteAliasResponse deleteAlias(Call call, DeleteAliasRequest req) {
         LambdaState.Ref ref = LambdaState.ref(call, req.functionName(), null);
         LambdaState.LambdaFunction f = state.function(ref);
-        state.aliases.remove(ref.scope(), f.name() + "/" + req.name());
+        LambdaState.Alias gone = state.aliases.remove(ref.scope(), f.name() + "/" + req.name());
+        // the alias's function URL and provisioned concurrency go with it
+        state.urls.remove(ref.scope(), f.name() + "/" + req.name());
+        if (state.provisioned.remove(ref.scope(), f.name() + "/" + req.name()) != null && gone != null) {
+            environments.unprovision(ref.scope(), f.name(), gone.configuration().functionVersion());
+        }
         return DeleteAliasResponse.builder().build();
     }
 

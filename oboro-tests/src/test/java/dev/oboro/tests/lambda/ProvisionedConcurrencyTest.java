@@ -112,6 +112,8 @@ class ProvisionedConcurrencyTest {
         InvokeResponse r = lambda.invoke(b -> b.functionName("aliased").qualifier("live").logType(LogType.TAIL));
         assertFalse(log(r).contains("Init Duration"), log(r));
         assertEquals("1", r.executedVersion());
+        lambda.deleteAlias(b -> b.functionName("aliased").name("live"));
+        assertTrue(lambda.listProvisionedConcurrencyConfigs(b -> b.functionName("aliased")).provisionedConcurrencyConfigs().isEmpty());
     }
 
     @Test
