@@ -26,7 +26,7 @@ public final class Provider implements ServiceProvider {
         Runtime.getRuntime().addShutdownHook(new Thread(environments::closeAll));
         invocations.resume();
         provisioning.resume();
-        return List.of(new Functions(state, environments), new Aliases(state, environments), new Layers(state), invocations, new Policies(state),
+        return List.of(new Functions(state, environments), new Aliases(state, provisioning), new Layers(state), invocations, new Policies(state),
                 provisioning, urls);
     }
 }

@@ -99,6 +99,25 @@ final class Provisioning {
         return f.reservedConcurrency() != null ? f.reservedConcurrency() : provisionedTotal(state, scope, f.name());
     }
 
+    /** An alias with provisioned concurrency now points at another version: Lambda allocates it there anew. */
+    void aliasMoved(Scope scope, String function, String alias, String oldVersion, Instant now) {
+        LambdaState.Provisioned old = state.provisioned.get(scope, function + "/" + alias);
+        if (old == null) return;
+        environments.unprovision(scope, function, oldVersion);
+        allocated.remove(key(scope, old));
+        LambdaState.Provisioned p = new LambdaState.Provisioned(function, alias, old.requested(), now.plus(ALLOCATION_DELAY), old.lastModified());
+        state.provisioned.put(scope, function + "/" + alias, p);
+        arm(scope, p);
+    }
+
+    /** A deleted alias's provisioned concurrency goes with it. */
+    void aliasDeleted(Scope scope, String function, String alias, String version) {
+        LambdaState.Provisioned p = state.provisioned.remove(scope, function + "/" + alias);
+        if (p == null) return;
+        allocated.remove(key(scope, p));
+        environments.unprovision(scope, function, version);
+    }
+
     // ================================================================== handlers
 
     PutProvisionedConcurrencyConfigResponse putProvisionedConcurrencyConfig(Call call, PutProvisionedConcurrencyConfigRequest req) {

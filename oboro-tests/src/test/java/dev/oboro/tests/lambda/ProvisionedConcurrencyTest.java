@@ -112,8 +112,42 @@ class ProvisionedConcurrencyTest {
         InvokeResponse r = lambda.invoke(b -> b.functionName("aliased").qualifier("live").logType(LogType.TAIL));
         assertFalse(log(r).contains("Init Duration"), log(r));
         assertEquals("1", r.executedVersion());
+        // the alias moves to version 2: its provisioned concurrency is allocated there anew
+        lambda.updateFunctionConfiguration(b -> b.functionName("aliased").description("v2"));
+        Samples.awaitActive(lambda, "aliased");
+        lambda.publishVersion(b -> b.functionName("aliased"));
+        lambda.updateAlias(b -> b.functionName("aliased").name("live").functionVersion("2"));
+        assertEquals(ProvisionedConcurrencyStatusEnum.IN_PROGRESS,
+                lambda.getProvisionedConcurrencyConfig(b -> b.functionName("aliased").qualifier("live")).status());
+        Oboro.advance(Duration.ofSeconds(30));
+        awaitReady("aliased", "live");
+        InvokeResponse moved = lambda.invoke(b -> b.functionName("aliased").qualifier("live").logType(LogType.TAIL));
+        assertEquals("2", moved.executedVersion());
+        assertFalse(log(moved).contains("Init Duration"), log(moved));
         lambda.deleteAlias(b -> b.functionName("aliased").name("live"));
         assertTrue(lambda.listProvisionedConcurrencyConfigs(b -> b.functionName("aliased")).provisionedConcurrencyConfigs().isEmpty());
+    }
+
+    @Test
+    void aProvisionedEnvironmentIsReplacedWhenTheRoleSessionIsRenewed() throws Exception {
+        Samples.create(lambda, account, "renew", "python3.12", "app.handler", Samples.python(
+                "import os\ndef handler(e, c):\n    return {'key': os.environ['AWS_ACCESS_KEY_ID'], 'init': os.environ['AWS_LAMBDA_INITIALIZATION_TYPE']}\n"),
+                b -> b.publish(true));
+        lambda.putProvisionedConcurrencyConfig(b -> b.functionName("renew").qualifier("1").provisionedConcurrentExecutions(1));
+        Oboro.advance(Duration.ofSeconds(30));
+        awaitReady("renew", "1");
+        String before = lambda.invoke(b -> b.functionName("renew").qualifier("1")).payload().asUtf8String();
+        assertTrue(before.contains("provisioned-concurrency"), before);
+        // 50 minutes on, the role session has under 15 minutes left: the environment started with it is not used again
+        Oboro.advance(Duration.ofMinutes(50));
+        String after = lambda.invoke(b -> b.functionName("renew").qualifier("1")).payload().asUtf8String();
+        assertTrue(after.contains("on-demand"), after);
+        String key = after.replaceAll(".*\"key\": \"([A-Z0-9]+)\".*", "$1");
+        assertFalse(before.contains(key), before + " / " + after);
+        // and a provisioned environment with the new session takes its place
+        String replaced = ObservabilityTest.await(() -> lambda.invoke(b -> b.functionName("renew").qualifier("1")).payload().asUtf8String(),
+                p -> p.contains("provisioned-concurrency"));
+        assertTrue(replaced.contains("provisioned-concurrency") && replaced.contains(key), replaced);
     }
 
     @Test
