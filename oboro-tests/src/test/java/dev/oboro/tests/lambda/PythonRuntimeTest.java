@@ -6,6 +6,8 @@ import dev.oboro.tests.support.Oboro;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
@@ -22,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Python functions run as child processes speaking the Lambda Runtime API through Oboro's bootstrap. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// warm environments are part of what these tests check: no other class may advance the clock past the idle reaper meanwhile
+@ResourceLock(value = Oboro.CLOCK, mode = ResourceAccessMode.READ)
 class PythonRuntimeTest {
     static final ObjectMapper JSON = new ObjectMapper();
     final String account = Oboro.newAccount();
