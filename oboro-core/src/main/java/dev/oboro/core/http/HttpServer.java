@@ -128,7 +128,14 @@ public final class HttpServer implements AutoCloseable {
     private static void write(ChannelHandlerContext ctx, WireResponse resp, boolean keepAlive, boolean head) {
         FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(resp.status()),
                 head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(resp.body()));
-        resp.headers().forEach((k, v) -> r.headers().set(k, v));
+        // a value with line breaks is several values of that header, one line each (Set-Cookie)
+        resp.headers().forEach((k, v) -> {
+            if (v != null && v.indexOf('\n') >= 0) {
+                for (String one : v.split("\n")) r.headers().add(k, one);
+            } else {
+                r.headers().set(k, v);
+            }
+        });
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, resp.body().length);
         if (!r.headers().contains(HttpHeaderNames.DATE)) {
             r.headers().set(HttpHeaderNames.DATE, HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));

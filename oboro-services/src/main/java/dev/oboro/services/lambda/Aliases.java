@@ -31,9 +31,11 @@ final class Aliases {
     private static final Pattern ALIAS_NAME = Pattern.compile("(?!^[0-9]+$)([a-zA-Z0-9-_]+)");
 
     private final LambdaState state;
+    private final Provisioning provisioning;
 
-    Aliases(LambdaState state) {
+    Aliases(LambdaState state, Provisioning provisioning) {
         this.state = state;
+        this.provisioning = provisioning;
     }
 
     static List<LambdaState.Alias> aliasesOf(LambdaState state, Scope scope, String function) {
@@ -88,6 +90,9 @@ final class Aliases {
         }
         AliasConfiguration c = b.revisionId(Ids.uuid()).build();
         state.aliases.put(ref.scope(), a.function() + "/" + a.name(), new LambdaState.Alias(a.function(), a.name(), c));
+        if (!c.functionVersion().equals(a.configuration().functionVersion())) {
+            provisioning.aliasMoved(ref.scope(), a.function(), a.name(), a.configuration().functionVersion(), call.now());
+        }
         return UpdateAliasResponse.builder().aliasArn(c.aliasArn()).name(c.name()).functionVersion(c.functionVersion())
                 .description(c.description()).routingConfig(c.routingConfig()).revisionId(c.revisionId()).build();
     }
@@ -95,7 +100,10 @@ final class Aliases {
     DeleteAliasResponse deleteAlias(Call call, DeleteAliasRequest req) {
         LambdaState.Ref ref = LambdaState.ref(call, req.functionName(), null);
         LambdaState.LambdaFunction f = state.function(ref);
-        state.aliases.remove(ref.scope(), f.name() + "/" + req.name());
+        LambdaState.Alias gone = state.aliases.remove(ref.scope(), f.name() + "/" + req.name());
+        // the alias's function URL and provisioned concurrency go with it
+        state.urls.remove(ref.scope(), f.name() + "/" + req.name());
+        if (gone != null) provisioning.aliasDeleted(ref.scope(), f.name(), req.name(), gone.configuration().functionVersion());
         return DeleteAliasResponse.builder().build();
     }
 

@@ -24,6 +24,18 @@ interface Environment extends AutoCloseable {
         String functionKey() {
             return account + "/" + region + "/" + function;
         }
+
+        String versionKey() {
+            return functionKey() + "/" + version;
+        }
+
+        /** The same environment with one more variable (set after the standard ones). */
+        Spec withVariable(String name, String value) {
+            Map<String, String> v = new java.util.LinkedHashMap<>(variables == null ? Map.of() : variables);
+            v.put(name, value);
+            return new Spec(account, region, function, version, revisionId, runtime, handler, memoryMb, timeoutSeconds, v, taskRoot, opt,
+                    logGroup, unqualifiedArn, architecture, credentials, endpoint);
+        }
     }
 
     /**
@@ -40,6 +52,14 @@ interface Environment extends AutoCloseable {
      */
     record Result(byte[] payload, boolean error, String errorType, String log, double initMillis, long maxMemoryMb,
                   boolean timedOut, boolean reusable) {
+    }
+
+    /**
+     * Runs the init phase now if it has not run (provisioned concurrency starts environments ahead
+     * of invocations); the invocation that follows then reports no init duration. Default: nothing
+     * to do ahead.
+     */
+    default void initialise() {
     }
 
     /** Runs one invocation, at most until the request's deadline. One caller at a time. */

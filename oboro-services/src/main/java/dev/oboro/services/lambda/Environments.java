@@ -45,17 +45,20 @@ final class Environments {
         final boolean reserved;
         final long createdNanos;
         final boolean provisioned;
+        /** The access key of the credentials the environment was started with. */
+        final String credentialKey;
 
-        Lease(Environment env, Environment.Spec spec, boolean reserved, long createdNanos, boolean provisioned) {
+        Lease(Environment env, Environment.Spec spec, boolean reserved, long createdNanos, boolean provisioned, String credentialKey) {
             this.env = env;
             this.spec = spec;
             this.reserved = reserved;
             this.createdNanos = createdNanos;
             this.provisioned = provisioned;
+            this.credentialKey = credentialKey;
         }
     }
 
-    private record Idle(Environment env, Instant since, long createdNanos, boolean provisioned) {
+    private record Idle(Environment env, Instant since, long createdNanos, boolean provisioned, String credentialKey) {
     }
 
     private final Oboro oboro;
@@ -64,6 +67,10 @@ final class Environments {
     private final Map<Scope, Integer> busyUnreserved = new HashMap<>();
     private final Map<Scope, Integer> busyAll = new HashMap<>();
     private final Map<String, Long> retiredAt = new HashMap<>();
+    /** When the provisioned environments of a function version were last given up (its config deleted or changed). */
+    private final Map<String, Long> unprovisionedAt = new HashMap<>();
+    /** Busy provisioned environments per function version (the ProvisionedConcurrentExecutions metric). */
+    private final Map<String, Integer> busyProvisioned = new HashMap<>();
 
     Environments(Oboro oboro) {
         this.oboro = oboro;
@@ -84,6 +91,8 @@ final class Environments {
     Lease acquire(Environment.Spec spec, Integer reserved, int reservedSum) {
         Scope scope = new Scope(spec.account(), spec.region());
         Idle warm;
+        List<Environment> stale = new ArrayList<>();
+        int replace = 0;
         synchronized (this) {
             int busy = busyByFunction.getOrDefault(spec.functionKey(), 0);
             if (reserved != null) {
@@ -95,11 +104,37 @@ final class Environments {
             busyAll.merge(scope, 1, Integer::sum);
             if (reserved == null) busyUnreserved.merge(scope, 1, Integer::sum);
             Deque<Idle> q = idle.get(spec.poolKey());
-            warm = q == null ? null : q.pollLast();
+            warm = null;
+            if (q != null) {
+                // Environments started with credentials that have since been renewed are not used again.
+                for (Iterator<Idle> it = q.iterator(); it.hasNext(); ) {
+                    Idle i = it.next();
+                    if (!credentialKey(spec).equals(i.credentialKey())) {
+                        it.remove();
+                        stale.add(i.env());
+                        if (i.provisioned()) replace++;
+                    }
+                }
+                // Provisioned environments serve first; the most recently used on-demand one after them.
+                for (Iterator<Idle> it = q.descendingIterator(); it.hasNext() && warm == null; ) {
+                    Idle i = it.next();
+                    if (i.provisioned()) {
+                        warm = i;
+                        it.remove();
+                    }
+                }
+                if (warm == null) warm = q.pollLast();
+            }
+            if (warm != null && warm.provisioned()) busyProvisioned.merge(spec.versionKey(), 1, Integer::sum);
         }
-        if (warm != null) return new Lease(warm.env(), spec, reserved != null, warm.createdNanos(), warm.provisioned());
+        stale.forEach(this::close);
+        if (replace > 0) {
+            int n = replace;
+            oboro.workers().submit(() -> provision(spec, n));
+        }
+        if (warm != null) return new Lease(warm.env(), spec, reserved != null, warm.createdNanos(), warm.provisioned(), warm.credentialKey());
         try {
-            return new Lease(create(spec), spec, reserved != null, System.nanoTime(), false);
+            return new Lease(create(spec), spec, reserved != null, System.nanoTime(), false, credentialKey(spec));
         } catch (RuntimeException e) {
             synchronized (this) {
                 unbusy(spec, reserved != null);
@@ -115,16 +150,32 @@ final class Environments {
     /** Returns an environment after an invocation: back to the pool if it can run again, else closed. */
     void release(Lease lease, boolean reusable) {
         boolean keep;
+        boolean replace = false;
         synchronized (this) {
             unbusy(lease.spec, lease.reserved);
             Long retired = retiredSince(lease.spec);
-            keep = reusable && (retired == null || retired < lease.createdNanos);
+            boolean current = retired == null || retired < lease.createdNanos;
+            boolean provisioned = lease.provisioned;
+            if (provisioned) {
+                busyProvisioned.merge(lease.spec.versionKey(), -1, Integer::sum);
+                Long given = unprovisionedAt.get(lease.spec.versionKey());
+                provisioned = given == null || given < lease.createdNanos;
+                // a provisioned environment that failed is replaced, as Lambda keeps the allocation
+                replace = provisioned && current && !reusable;
+            }
+            keep = reusable && current;
             if (keep) {
                 idle.computeIfAbsent(lease.spec.poolKey(), k -> new ArrayDeque<>())
-                        .addLast(new Idle(lease.env, oboro.clock().instant(), lease.createdNanos, lease.provisioned));
+                        .addLast(new Idle(lease.env, oboro.clock().instant(), lease.createdNanos, provisioned, lease.credentialKey));
             }
         }
         if (!keep) close(lease.env);
+        if (replace) oboro.workers().submit(() -> provision(lease.spec, 1));
+    }
+
+    private static String credentialKey(Environment.Spec spec) {
+        String k = spec.credentials() == null ? null : spec.credentials().get("AWS_ACCESS_KEY_ID");
+        return k == null ? "" : k;
     }
 
     private void unbusy(Environment.Spec spec, boolean reserved) {
@@ -168,15 +219,53 @@ final class Environments {
         closing.forEach(this::close);
     }
 
-    /** Starts {@code count} environments now and keeps them warm (provisioned concurrency). */
+    /**
+     * Starts {@code count} environments now, initialised (the init phase runs here, not in the first
+     * invocation), and keeps them warm until unprovisioned (provisioned concurrency).
+     */
     void provision(Environment.Spec spec, int count) {
         for (int i = 0; i < count; i++) {
-            Environment env = create(spec);
+            long created = System.nanoTime();
+            Environment env = create(spec.withVariable("AWS_LAMBDA_INITIALIZATION_TYPE", "provisioned-concurrency"));
+            env.initialise();
             synchronized (this) {
                 idle.computeIfAbsent(spec.poolKey(), k -> new ArrayDeque<>())
-                        .addLast(new Idle(env, oboro.clock().instant(), System.nanoTime(), true));
+                        .addLast(new Idle(env, oboro.clock().instant(), created, true, credentialKey(spec)));
             }
         }
+    }
+
+    /** Gives up the provisioned environments of a function version: idle ones are closed, busy ones when they finish. */
+    void unprovision(Scope scope, String function, String version) {
+        String vk = scope.account() + "/" + scope.region() + "/" + function + "/" + version;
+        List<Environment> closing = new ArrayList<>();
+        synchronized (this) {
+            unprovisionedAt.put(vk, System.nanoTime());
+            for (Map.Entry<String, Deque<Idle>> e : idle.entrySet()) {
+                if (!e.getKey().startsWith(vk + "/")) continue;
+                e.getValue().removeIf(i -> {
+                    if (i.provisioned()) closing.add(i.env());
+                    return i.provisioned();
+                });
+            }
+            idle.values().removeIf(Deque::isEmpty);
+        }
+        closing.forEach(this::close);
+    }
+
+    /** Provisioned environments of a function version that are idle now. */
+    synchronized int idleProvisioned(Scope scope, String function, String version) {
+        String vk = scope.account() + "/" + scope.region() + "/" + function + "/" + version + "/";
+        int n = 0;
+        for (Map.Entry<String, Deque<Idle>> e : idle.entrySet()) {
+            if (e.getKey().startsWith(vk)) for (Idle i : e.getValue()) if (i.provisioned()) n++;
+        }
+        return n;
+    }
+
+    /** Provisioned environments of a function version running an invocation now. */
+    synchronized int busyProvisioned(Scope scope, String function, String version) {
+        return busyProvisioned.getOrDefault(scope.account() + "/" + scope.region() + "/" + function + "/" + version, 0);
     }
 
     synchronized int idleCount(String poolKey) {
@@ -206,6 +295,7 @@ final class Environments {
         synchronized (this) {
             idle.values().forEach(q -> q.forEach(i -> closing.add(i.env())));
             idle.clear();
+            busyProvisioned.clear();
             retiredAt.put("*", System.nanoTime());
         }
         closing.forEach(this::close);

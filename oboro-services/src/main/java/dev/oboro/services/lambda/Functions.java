@@ -455,6 +455,7 @@ final class Functions {
                         + users, 409);
             }
             state.versions.remove(scope, id);
+            state.provisioned.remove(scope, f.name() + "/" + q);
             environments.retire(scope, f.name(), q);
             state.codeCache.collect(scope);
             return DeleteFunctionResponse.builder().statusCode(204).build();
@@ -583,9 +584,14 @@ final class Functions {
         LambdaState.Ref ref = LambdaState.ref(call, req.functionName(), null);
         state.function(ref);
         int wanted = req.reservedConcurrentExecutions();
+        int provisioned = Provisioning.provisionedTotal(state, ref.scope(), ref.name());
+        if (wanted < provisioned) {
+            throw new AwsException("InvalidParameterValueException", "ReservedConcurrentExecutions " + wanted
+                    + " should not be lower than function's total provisioned concurrency [" + provisioned + "].");
+        }
         int others = 0;
         for (LambdaState.LambdaFunction f : state.functions.values(ref.scope())) {
-            if (!f.name().equals(ref.name()) && f.reservedConcurrency() != null) others += f.reservedConcurrency();
+            if (!f.name().equals(ref.name())) others += Provisioning.claimed(state, ref.scope(), f);
         }
         if (ACCOUNT_CONCURRENCY - others - wanted < MIN_UNRESERVED) {
             throw new AwsException("InvalidParameterValueException", "Specified ReservedConcurrentExecutions for function decreases account's "
@@ -611,7 +617,7 @@ final class Functions {
         int reserved = 0;
         long count = 0;
         for (LambdaState.LambdaFunction f : state.functions.values(call.scope())) {
-            if (f.reservedConcurrency() != null) reserved += f.reservedConcurrency();
+            reserved += Provisioning.claimed(state, call.scope(), f);
             count++;
         }
         long codeSize = 0;

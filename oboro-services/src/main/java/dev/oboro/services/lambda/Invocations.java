@@ -40,7 +40,6 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -173,6 +172,10 @@ final class Invocations {
             throw e;
         }
         environments.release(lease, r.reusable());
+        if (t.resource() != null && state.provisioned.contains(scope, t.ref().name() + "/" + t.resource())) {
+            telemetry.provisioned(scope, t.ref().name(), t.resource(), lease.provisioned,
+                    environments.busyProvisioned(scope, t.ref().name(), t.executedVersion()) + (lease.provisioned ? 1 : 0), startedAt);
+        }
         double durationMs = (System.nanoTime() - t0) / 1e6;
         if (r.initMillis() >= 0) durationMs = Math.max(0.01, durationMs - r.initMillis());
         byte[] out = r.payload();
@@ -223,11 +226,8 @@ final class Invocations {
         }
         Path opt = state.codeCache.opt(parts);
         Map<String, String> vars = c.environment() == null || !c.environment().hasVariables() ? Map.of() : c.environment().variables();
-        Map<String, String> creds = new LinkedHashMap<>();
-        // The function's SDK calls reach Oboro as the function's account (a 12-digit access key is that account's root).
-        creds.put("AWS_ACCESS_KEY_ID", scope.account());
-        creds.put("AWS_SECRET_ACCESS_KEY", "oboro-lambda");
-        creds.put("AWS_SESSION_TOKEN", "oboro-lambda-" + f.name());
+        // The function's SDK calls reach Oboro as a session of its execution role.
+        Map<String, String> creds = state.roleCredentials.variables(scope, f.name(), c.role());
         String arch = c.hasArchitectures() && !c.architectures().isEmpty() ? c.architecturesAsStrings().get(0) : "x86_64";
         return new Environment.Spec(scope.account(), scope.region(), f.name(), version, c.revisionId(), c.runtimeAsString(),
                 c.handler(), c.memorySize(), c.timeout(), vars, taskRoot, opt,

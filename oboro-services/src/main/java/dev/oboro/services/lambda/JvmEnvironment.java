@@ -57,7 +57,9 @@ import java.util.stream.Stream;
  * thread is interrupted, but code that ignores interruption keeps running until it ends.
  *
  * <p>Limitation: the JVM has one process environment, so {@code System.getenv()} in an
- * in-process function shows Oboro's, not the function's variables.
+ * in-process function shows Oboro's, not the function's variables. The function's credentials,
+ * region and endpoint reach it as system properties instead ({@link JvmProperties}), which the AWS
+ * SDK for Java reads first.
  */
 final class JvmEnvironment implements Environment {
     /** The parent of every function class loader: the JDK, plus Lambda's handler interfaces as the Java runtime provides them. */
@@ -81,6 +83,7 @@ final class JvmEnvironment implements Environment {
     private final URLClassLoader loader;
     private final ObjectMapper mapper;
     private final StringBuilder initLog = new StringBuilder();
+    private final java.util.Map<String, String> properties;
     private Call call;
     private byte[] initError;
     private String initErrorType;
@@ -92,6 +95,8 @@ final class JvmEnvironment implements Environment {
         this.spec = spec;
         this.logStream = logStream;
         installOutput();
+        JvmProperties.install();
+        this.properties = JvmProperties.of(spec);
         this.loader = new URLClassLoader("lambda:" + spec.function(), classPath(spec), RUNTIME_PARENT);
         this.mapper = JsonMapper.builder()
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -103,6 +108,7 @@ final class JvmEnvironment implements Environment {
         Thread me = Thread.currentThread();
         ClassLoader before = me.getContextClassLoader();
         me.setContextClassLoader(loader);
+        JvmProperties.enter(properties);
         try {
             this.call = load(spec.handler());
         } catch (Throwable t) {
@@ -113,6 +119,7 @@ final class JvmEnvironment implements Environment {
             initLog.append(cause).append('\n');
         } finally {
             me.setContextClassLoader(before);
+            JvmProperties.leave();
             SINK.remove();
         }
         this.initMillis = (System.nanoTime() - t0) / 1e6;
@@ -248,6 +255,12 @@ final class JvmEnvironment implements Environment {
 
     // ------------------------------------------------------------------ invoke
 
+    /** The handler was loaded in the constructor: a successful init is not reported by the first invocation. */
+    @Override
+    public void initialise() {
+        if (initError == null) reportedInit = true;
+    }
+
     @Override
     public Result invoke(Request req) {
         double init = -1;
@@ -268,6 +281,7 @@ final class JvmEnvironment implements Environment {
         CompletableFuture<Throwable> done = new CompletableFuture<>();
         Thread t = Thread.ofVirtual().name("lambda-" + spec.function()).unstarted(() -> {
             SINK.set(log);
+            JvmProperties.enter(properties);
             Thread.currentThread().setContextClassLoader(loader);
             long a0 = allocatedBytes();
             try {
@@ -277,6 +291,7 @@ final class JvmEnvironment implements Environment {
                 done.complete(e);
             } finally {
                 allocated[0] = allocatedBytes() - a0;
+                JvmProperties.leave();
                 SINK.remove();
             }
         });

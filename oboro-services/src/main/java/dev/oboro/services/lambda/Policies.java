@@ -20,8 +20,8 @@ import java.util.List;
 
 /**
  * Resource-based policies: {@code AddPermission} statements on a function or one of its
- * qualifiers, read back by {@code GetPolicy} as one policy document. Oboro records them; it does
- * not evaluate them on invocation (no caller is refused for lack of a statement).
+ * qualifiers, read back by {@code GetPolicy} as one policy document. Oboro evaluates them for
+ * function URLs ({@link UrlEndpoint}); {@code Invoke} refuses no caller for lack of a statement.
  */
 final class Policies {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,15 +57,21 @@ final class Policies {
         s.put("Resource", ref.arn());
         ObjectNode condition = JsonNodeFactory.instance.objectNode();
         if (req.sourceArn() != null) condition.putObject("ArnLike").put("AWS:SourceArn", req.sourceArn());
-        if (req.sourceAccount() != null) condition.putObject("StringEquals").put("AWS:SourceAccount", req.sourceAccount());
-        if (req.principalOrgID() != null) condition.putObject("StringEquals").put("aws:PrincipalOrgID", req.principalOrgID());
-        if (req.functionUrlAuthType() != null) condition.putObject("StringEquals").put("lambda:FunctionUrlAuthType", req.functionUrlAuthTypeAsString());
+        if (req.sourceAccount() != null) section(condition, "StringEquals").put("AWS:SourceAccount", req.sourceAccount());
+        if (req.principalOrgID() != null) section(condition, "StringEquals").put("aws:PrincipalOrgID", req.principalOrgID());
+        if (req.functionUrlAuthType() != null) section(condition, "StringEquals").put("lambda:FunctionUrlAuthType", req.functionUrlAuthTypeAsString());
+        if (Boolean.TRUE.equals(req.invokedViaFunctionUrl())) condition.putObject("Bool").put("lambda:InvokedViaFunctionUrl", "true");
         if (!condition.isEmpty()) s.set("Condition", condition);
         if (!state.policies.putIfAbsent(ref.scope(), id, new LambdaState.PolicyStatement(ref.name(), ref.qualifier(), req.statementId(), s.toString()))) {
             throw new AwsException("ResourceConflictException", "The statement id (" + req.statementId()
                     + ") provided already exists. Please provide a new statement id, or remove the existing statement.", 409);
         }
         return AddPermissionResponse.builder().statement(s.toString()).build();
+    }
+
+    /** A condition operator's block, shared by the keys under it. */
+    private static ObjectNode section(ObjectNode condition, String operator) {
+        return condition.has(operator) ? (ObjectNode) condition.get(operator) : condition.putObject(operator);
     }
 
     RemovePermissionResponse removePermission(Call call, RemovePermissionRequest req) {

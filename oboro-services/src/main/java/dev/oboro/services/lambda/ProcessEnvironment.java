@@ -320,6 +320,20 @@ final class ProcessEnvironment implements Environment {
 
     private long invocations;
 
+    /** Waits for the runtime's first {@code /next} (its init done); the init log is not part of any invocation's. */
+    @Override
+    public void initialise() {
+        try {
+            initDone.get(INIT_LIMIT_MILLIS, TimeUnit.MILLISECONDS);
+            reportedInit = true;
+            drainLog();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // the first invocation reports the failed init, as it would without provisioning
+        }
+    }
+
     @Override
     public Result invoke(Request req) {
         double init = -1;

@@ -82,6 +82,22 @@ final class Telemetry {
         queue.add(new Metric(scope, datum("ConcurrentExecutions", concurrent, StandardUnit.COUNT, List.of(), at)));
     }
 
+    /**
+     * The provisioned-concurrency metrics of one invocation of a version or alias that has a
+     * provisioned concurrency config: whether a provisioned environment served it (else it spilled
+     * over to an on-demand one), and how many provisioned environments were busy.
+     */
+    void provisioned(Scope scope, String function, String resource, boolean served, int busyProvisioned, Instant at) {
+        List<List<Dimension>> dims = List.of(List.of(Dimension.builder().name("FunctionName").value(function).build()),
+                List.of(Dimension.builder().name("FunctionName").value(function).build(),
+                        Dimension.builder().name("Resource").value(function + ":" + resource).build()));
+        for (List<Dimension> d : dims) {
+            queue.add(new Metric(scope, datum(served ? "ProvisionedConcurrencyInvocations" : "ProvisionedConcurrencySpilloverInvocations",
+                    1, StandardUnit.COUNT, d, at)));
+            queue.add(new Metric(scope, datum("ProvisionedConcurrentExecutions", busyProvisioned, StandardUnit.COUNT, d, at)));
+        }
+    }
+
     private static MetricDatum datum(String name, double value, StandardUnit unit, List<Dimension> dims, Instant at) {
         return MetricDatum.builder().metricName(name).value(value).unit(unit).dimensions(dims).timestamp(at).build();
     }

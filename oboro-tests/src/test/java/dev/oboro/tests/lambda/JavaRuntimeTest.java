@@ -7,6 +7,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
@@ -23,6 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Java handlers run inside Oboro's JVM, each function in its own class loader. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+// warm environments are part of what these tests check: no other class may advance the clock past the idle reaper meanwhile
+@ResourceLock(value = Oboro.CLOCK, mode = ResourceAccessMode.READ)
 class JavaRuntimeTest {
     static final ObjectMapper JSON = new ObjectMapper();
     final String account = Oboro.newAccount();
