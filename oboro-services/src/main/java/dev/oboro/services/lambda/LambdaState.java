@@ -127,6 +127,7 @@ final class LambdaState {
     final Table<Provisioned> provisioned;
     final Table<AsyncEvent> events;
     final CodeCache codeCache;
+    final Vpc vpc;
 
     LambdaState(Oboro oboro) {
         this.oboro = oboro;
@@ -141,6 +142,7 @@ final class LambdaState {
         this.provisioned = oboro.store().table("lambda.provisioned", Provisioned.class);
         this.events = oboro.store().table("lambda.events", AsyncEvent.class);
         this.codeCache = new CodeCache(this);
+        this.vpc = new Vpc(this);
     }
 
     // ------------------------------------------------------------------ names
