@@ -224,12 +224,16 @@ final class Vpc {
         }
     }
 
-    /** The subnet|groups combinations that $LATEST (and its configuration before an update) or a published version uses. */
+    /**
+     * The subnet|groups combinations that $LATEST or a published version uses, and the configuration
+     * before an update while that update is still in progress (it still runs invocations).
+     */
     private Set<String> inUse(Scope scope) {
         Set<String> used = new HashSet<>();
+        Instant now = state.oboro.clock().instant();
         for (LambdaState.LambdaFunction f : state.functions.values(scope)) {
             used.addAll(keys(f.configuration().vpcConfig()));
-            if (f.previous() != null) used.addAll(keys(f.previous().vpcConfig()));
+            if (f.previous() != null && f.updating(now)) used.addAll(keys(f.previous().vpcConfig()));
         }
         for (LambdaState.FunctionVersion v : state.versions.values(scope)) used.addAll(keys(v.configuration().vpcConfig()));
         return used;
