@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * {@link Policy} at that moment, so a NAT route added later takes effect for the next connection;
  * a refused one gets {@code 403 Forbidden} with the reason in the body and an
  * {@code X-Oboro-Egress-Refused} header (AWS drops the packets: the caller would time out).
- * Oboro's own endpoint is always reachable, as through VPC endpoints.
+ * Oboro's own endpoint is always reachable, as through VPC endpoints, and so is the environment's
+ * Runtime API.
  */
 final class EgressProxy implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EgressProxy.class.getName());
@@ -37,12 +38,15 @@ final class EgressProxy implements AutoCloseable {
     private final ServerSocket server;
     private final Policy policy;
     private final String oboroHostPort;
+    /** Always reachable: Oboro's endpoint and the environment's Runtime API (curl ignores {@code host:port} entries of NO_PROXY). */
+    private final java.util.Set<String> always = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     EgressProxy(Policy policy, String oboroEndpoint) throws IOException {
         this.policy = policy;
         URI u = URI.create(oboroEndpoint);
         this.oboroHostPort = hostPort(u.getHost(), u.getPort() < 0 ? 80 : u.getPort());
+        always.add(oboroHostPort);
         this.server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("lambda-egress-" + server.getLocalPort()).start(this::accept);
     }
@@ -51,6 +55,7 @@ final class EgressProxy implements AutoCloseable {
     Map<String, String> variables(String runtimeApi) {
         String proxy = "http://127.0.0.1:" + server.getLocalPort();
         String noProxy = oboroHostPort + "," + runtimeApi;
+        always.add(runtimeApi.toLowerCase(Locale.ROOT));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HTTP_PROXY", proxy);
         env.put("HTTPS_PROXY", proxy);
@@ -58,6 +63,8 @@ final class EgressProxy implements AutoCloseable {
         env.put("https_proxy", proxy);
         env.put("NO_PROXY", noProxy);
         env.put("no_proxy", noProxy);
+        // Node.js's own http/fetch follow the proxy variables only when asked to (Node 24+).
+        env.put("NODE_USE_ENV_PROXY", "1");
         return env;
     }
 
@@ -110,7 +117,7 @@ final class EgressProxy implements AutoCloseable {
                         + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery());
             }
             if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-            String why = hostPort(host, port).equals(oboroHostPort) ? null : policy.refusal(host, port);
+            String why = always.contains(hostPort(host, port)) ? null : policy.refusal(host, port);
             if (why != null) {
                 reply(out, 403, "Forbidden", "Oboro refused the connection to " + host + ":" + port + ": " + why + "\n", why);
                 return;

@@ -183,7 +183,7 @@ final class Vpc {
 
     /** Schedules the deletion of the ENIs no function or version of the account uses any more. */
     void release(Scope scope) {
-        Set<String> used = inUse(scope);
+        Set<String> used = inUse(scope, false);
         Instant at = state.oboro.clock().instant().plus(RELEASE_DELAY);
         for (Map.Entry<String, HyperplaneEni> e : Map.copyOf(enis.entries(scope)).entrySet()) {
             if (!used.contains(e.getKey()) && e.getValue().releaseAt() == null) {
@@ -204,7 +204,7 @@ final class Vpc {
     }
 
     private void sweep(Scope scope) {
-        Set<String> used = inUse(scope);
+        Set<String> used = inUse(scope, true);
         Instant now = state.oboro.clock().instant();
         for (Map.Entry<String, HyperplaneEni> e : Map.copyOf(enis.entries(scope)).entrySet()) {
             HyperplaneEni eni = e.getValue();
@@ -225,15 +225,15 @@ final class Vpc {
     }
 
     /**
-     * The subnet|groups combinations that $LATEST or a published version uses, and the configuration
-     * before an update while that update is still in progress (it still runs invocations).
+     * The subnet|groups combinations that $LATEST or a published version uses, and with
+     * {@code duringUpdates} the configuration before an update still in progress (it still runs invocations).
      */
-    private Set<String> inUse(Scope scope) {
+    private Set<String> inUse(Scope scope, boolean duringUpdates) {
         Set<String> used = new HashSet<>();
         Instant now = state.oboro.clock().instant();
         for (LambdaState.LambdaFunction f : state.functions.values(scope)) {
             used.addAll(keys(f.configuration().vpcConfig()));
-            if (f.previous() != null && f.updating(now)) used.addAll(keys(f.previous().vpcConfig()));
+            if (duringUpdates && f.previous() != null && f.updating(now)) used.addAll(keys(f.previous().vpcConfig()));
         }
         for (LambdaState.FunctionVersion v : state.versions.values(scope)) used.addAll(keys(v.configuration().vpcConfig()));
         return used;

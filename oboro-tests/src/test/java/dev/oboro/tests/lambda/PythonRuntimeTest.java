@@ -6,6 +6,8 @@ import dev.oboro.tests.support.Oboro;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.ResourceAccessMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
@@ -21,6 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Python functions run as child processes speaking the Lambda Runtime API through Oboro's bootstrap. */
+// Warm environments are time-driven state: a clock advance past their idle limit would reap them mid-test.
+@ResourceLock(value = Oboro.CLOCK, mode = ResourceAccessMode.READ)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PythonRuntimeTest {
     static final ObjectMapper JSON = new ObjectMapper();

@@ -44,7 +44,7 @@ class VpcTest {
 
     @AfterAll
     void tearDown() {
-        for (String fn : List.of("in-vpc", "in-vpc-2", "egress", "no-vpc")) {
+        for (String fn : List.of("in-vpc", "in-vpc-2", "egress", "egress-sh", "no-vpc")) {
             try {
                 lambda.deleteFunction(b -> b.functionName(fn));
             } catch (RuntimeException ignored) {
@@ -177,6 +177,11 @@ class VpcTest {
             assertTrue(none.path("internet").asText().contains("403"), "no route to a NAT gateway: " + none);
             assertEquals(200, none.path("oboro").asInt(), "Oboro stays reachable: " + none);
 
+            // A shell bootstrap with curl (which sends even the Runtime API through the proxy: it ignores host:port in NO_PROXY).
+            Samples.create(lambda, account, "egress-sh", "provided.al2023", "x", Samples.zip(java.util.Map.of("bootstrap", CURL_BOOTSTRAP)),
+                    b -> b.vpcConfig(x -> x.subnetIds(privateSubnet).securityGroupIds(sg)));
+            assertEquals(403, call("egress-sh", url).path("internet").asInt());
+
             // A route to the internet gateway is not enough: Lambda's ENIs have no public address.
             String igw = ec2.describeInternetGateways(r -> r.filters(f("attachment.vpc-id", vpc))).internetGateways().get(0).internetGatewayId();
             ec2.createRoute(r -> r.routeTableId(rtb).destinationCidrBlock("0.0.0.0/0").gatewayId(igw));
@@ -188,6 +193,7 @@ class VpcTest {
             ec2.replaceRoute(r -> r.routeTableId(rtb).destinationCidrBlock("0.0.0.0/0").natGatewayId(natId));
             assertTrue(call("egress", url).path("internet").asText().contains("403"), "the NAT gateway is still pending");
             Oboro.advance(Duration.ofSeconds(61));
+            assertEquals(200, call("egress-sh", url).path("internet").asInt());
             JsonNode through = call("egress", url);
             assertEquals(200, through.path("internet").asInt(), through.toString());
             assertEquals(200, through.path("oboro").asInt(), through.toString());
@@ -200,6 +206,7 @@ class VpcTest {
             Oboro.advance(Duration.ofSeconds(3));
             assertTrue(call("egress", url).path("internet").asText().contains("403"));
             lambda.deleteFunction(b -> b.functionName("egress"));
+            lambda.deleteFunction(b -> b.functionName("egress-sh"));
             Oboro.advance(Duration.ofMinutes(21));
             ec2.deleteSecurityGroup(r -> r.groupId(closed));
         } finally {
@@ -210,6 +217,19 @@ class VpcTest {
             }
         }
     }
+
+    static final String CURL_BOOTSTRAP = """
+            #!/bin/sh
+            API="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+            while true; do
+              HEADERS=$(mktemp)
+              EVENT=$(curl -sS -D "$HEADERS" "$API/next")
+              ID=$(grep -i Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '\\r' | cut -d' ' -f2)
+              URL=$(echo "$EVENT" | sed 's/.*"url": *"\\([^"]*\\)".*/\\1/')
+              CODE=$(curl -s -o /dev/null -w '%{http_code}' "$URL")
+              curl -sS -X POST "$API/$ID/response" -d "{\\"internet\\": $CODE}" > /dev/null
+            done
+            """;
 
     private JsonNode call(String fn, String url) throws Exception {
         var r = lambda.invoke(b -> b.functionName(fn).payload(SdkBytes.fromUtf8String("{\"url\": \"" + url + "\"}")));
