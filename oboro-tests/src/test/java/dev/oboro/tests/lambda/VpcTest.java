@@ -120,7 +120,7 @@ class VpcTest {
         assertEquals("lambda", eni.interfaceTypeAsString());
 
         // Same subnet and security groups: the ENI is shared.
-        Samples.create(lambda, account, "in-vpc-2", "python3.12", "app.handler", zip, b -> b.vpcConfig(x -> x.subnetIds(subnet).securityGroupIds(sg)));
+        createInVpc("in-vpc-2", "python3.12", "app.handler", zip, subnet, sg);
         assertEquals(before + 1, lambdaEnis().size());
         // Users cannot delete an interface Lambda manages.
         assertEquals("InvalidNetworkInterface.InUse", assertThrows(software.amazon.awssdk.services.ec2.model.Ec2Exception.class,
@@ -165,8 +165,7 @@ class VpcTest {
                                 "proxy": os.environ.get("HTTP_PROXY")}
                     """);
             String url = "http://127.0.0.1:" + internet.getAddress().getPort() + "/";
-            Samples.create(lambda, account, "egress", "python3.12", "app.handler", zip,
-                    b -> b.vpcConfig(x -> x.subnetIds(privateSubnet).securityGroupIds(sg)));
+            createInVpc("egress", "python3.12", "app.handler", zip, privateSubnet, sg);
             Samples.create(lambda, account, "no-vpc", "python3.12", "app.handler", zip, null);
 
             JsonNode direct = call("no-vpc", url);
@@ -178,8 +177,7 @@ class VpcTest {
             assertEquals(200, none.path("oboro").asInt(), "Oboro stays reachable: " + none);
 
             // A shell bootstrap with curl (which sends even the Runtime API through the proxy: it ignores host:port in NO_PROXY).
-            Samples.create(lambda, account, "egress-sh", "provided.al2023", "x", Samples.zip(java.util.Map.of("bootstrap", CURL_BOOTSTRAP)),
-                    b -> b.vpcConfig(x -> x.subnetIds(privateSubnet).securityGroupIds(sg)));
+            createInVpc("egress-sh", "provided.al2023", "x", Samples.zip(java.util.Map.of("bootstrap", CURL_BOOTSTRAP)), privateSubnet, sg);
             assertEquals(403, call("egress-sh", url).path("internet").asInt());
 
             // A route to the internet gateway is not enough: Lambda's ENIs have no public address.
@@ -230,6 +228,14 @@ class VpcTest {
               curl -sS -X POST "$API/$ID/response" -d "{\\"internet\\": $CODE}" > /dev/null
             done
             """;
+
+    /** Creates a function in a VPC and advances the clock past its Pending state (instead of waiting for it). */
+    private void createInVpc(String name, String runtime, String handler, byte[] zip, String subnetId, String groupId) {
+        lambda.createFunction(b -> b.functionName(name).runtime(runtime).handler(handler).role(Samples.role(account)).timeout(60)
+                .code(z -> z.zipFile(SdkBytes.fromByteArray(zip))).vpcConfig(x -> x.subnetIds(subnetId).securityGroupIds(groupId)));
+        Oboro.advance(Duration.ofSeconds(3));
+        Samples.awaitActive(lambda, name);
+    }
 
     private JsonNode call(String fn, String url) throws Exception {
         var r = lambda.invoke(b -> b.functionName(fn).payload(SdkBytes.fromUtf8String("{\"url\": \"" + url + "\"}")));
