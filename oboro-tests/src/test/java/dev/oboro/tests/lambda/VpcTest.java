@@ -3,6 +3,7 @@ package dev.oboro.tests.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.oboro.tests.support.Cli;
 import dev.oboro.tests.support.Oboro;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,27 @@ class VpcTest {
         }
         ec2.deleteSecurityGroup(r -> r.groupId(otherSg));
         ec2.deleteVpc(r -> r.vpcId(other));
+    }
+
+    @Test
+    void theCliSetsAndShowsVpcConfig() throws Exception {
+        Samples.create(lambda, account, "cli-vpc", "python3.12", "app.handler", Samples.python("def handler(e, c):\n    return 1\n"), null);
+        var bad = Cli.v2(account, "lambda", "update-function-configuration", "--function-name", "cli-vpc",
+                "--vpc-config", "SubnetIds=subnet-12345678,SecurityGroupIds=" + sg);
+        assertEquals(254, bad.exitCode(), bad.stderr());
+        assertTrue(bad.stderr().contains("(InvalidParameterValueException)") && bad.stderr().contains("InvalidSubnetID.NotFound"), bad.stderr());
+        // its own security group: its ENI must not be the one the other tests count
+        String cliSg = ec2.createSecurityGroup(r -> r.vpcId(vpc).groupName("cli").description("cli")).groupId();
+        JsonNode updated = JSON.readTree(Cli.v2(account, "lambda", "update-function-configuration", "--function-name", "cli-vpc",
+                "--vpc-config", "SubnetIds=" + subnet + ",SecurityGroupIds=" + cliSg).ok().stdout());
+        assertEquals("InProgress", updated.path("LastUpdateStatus").asText());
+        Oboro.advance(Duration.ofSeconds(3));
+        assertEquals(vpc, updated.path("VpcConfig").path("VpcId").asText());
+        GetFunctionConfigurationResponse c = lambda.getFunctionConfiguration(b -> b.functionName("cli-vpc"));
+        assertEquals("Successful", c.lastUpdateStatusAsString());
+        assertEquals(List.of(subnet), c.vpcConfig().subnetIds());
+        assertEquals(List.of(cliSg), c.vpcConfig().securityGroupIds());
+        lambda.deleteFunction(b -> b.functionName("cli-vpc"));
     }
 
     @Test
