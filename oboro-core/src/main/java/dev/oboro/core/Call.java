@@ -15,9 +15,16 @@ public final class Call {
     private final String requestId;
     private final String sourceIp;
     private final String userAgent;
+    private final String traceHeader;
 
     public Call(Oboro oboro, String service, String operation, String region, Identity caller, String requestId,
                 String sourceIp, String userAgent) {
+        this(oboro, service, operation, region, caller, requestId, sourceIp, userAgent, null);
+    }
+
+    /** A call with the request's {@code X-Amzn-Trace-Id} header (X-Ray trace propagation), or null. */
+    public Call(Oboro oboro, String service, String operation, String region, Identity caller, String requestId,
+                String sourceIp, String userAgent, String traceHeader) {
         this.oboro = oboro;
         this.service = service;
         this.operation = operation;
@@ -26,6 +33,7 @@ public final class Call {
         this.requestId = requestId;
         this.sourceIp = sourceIp;
         this.userAgent = userAgent;
+        this.traceHeader = traceHeader;
     }
 
     /** A call made by Oboro itself on behalf of an account (controllers, integrations). */
@@ -35,11 +43,11 @@ public final class Call {
 
     /** The same caller and place, for a call into another service. */
     public Call forService(String otherService, String otherOperation) {
-        return new Call(oboro, otherService, otherOperation, region, caller, requestId, sourceIp, userAgent);
+        return new Call(oboro, otherService, otherOperation, region, caller, requestId, sourceIp, userAgent, traceHeader);
     }
 
     public Call inRegion(String otherRegion) {
-        return new Call(oboro, service, operation, otherRegion, caller, requestId, sourceIp, userAgent);
+        return new Call(oboro, service, operation, otherRegion, caller, requestId, sourceIp, userAgent, traceHeader);
     }
 
     public Oboro oboro() {
@@ -76,6 +84,11 @@ public final class Call {
 
     public String userAgent() {
         return userAgent;
+    }
+
+    /** The {@code X-Amzn-Trace-Id} header the request carried (X-Ray propagation), or null. */
+    public String traceHeader() {
+        return traceHeader;
     }
 
     /** State scope of this call's account and region. */

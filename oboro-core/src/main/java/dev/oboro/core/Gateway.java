@@ -106,7 +106,8 @@ public final class Gateway {
         } catch (Identities.InvalidAccessKey e) {
             return invalidAccessKey(svc, target.protocol(), requestId);
         }
-        Call call = new Call(oboro, svc.name(), target.operation(), region, caller, requestId, sourceIp, req.header("user-agent"));
+        Call call = new Call(oboro, svc.name(), target.operation(), region, caller, requestId, sourceIp, req.header("user-agent"),
+                req.header("x-amzn-trace-id"));
         SdkPojo request = null;
         try {
             if (caller.expiresAt() != null && oboro.clock().instant().isAfter(caller.expiresAt())) {

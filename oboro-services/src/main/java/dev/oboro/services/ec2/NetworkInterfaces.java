@@ -169,19 +169,36 @@ final class NetworkInterfaces {
         List<String> groups = groupsFor(s, subnet.vpcId(), req.groups());
         Tags.checkSpecTypes(req.tagSpecifications(), List.of("network-interface"));
         String type = req.interfaceTypeAsString();
-        if (type != null && !List.of("efa", "efa-only", "interface", "trunk", "branch").contains(type)) {
+        // An AWS service creating an interface for itself (Lambda's Hyperplane ENIs) gives its own type; the interface is requester-managed.
+        String requester = requester(call);
+        boolean serviceType = LAMBDA.equals(requester) && "lambda".equals(type);
+        if (type != null && !serviceType && !List.of("efa", "efa-only", "interface", "trunk", "branch").contains(type)) {
             throw Ec2Errors.invalidParameterValue("Invalid value '" + type + "' for InterfaceType.");
         }
         Eni e = create(st, s, subnet, groups, req.privateIpAddress(),
                 req.secondaryPrivateIpAddressCount() == null ? 0 : req.secondaryPrivateIpAddressCount(),
                 req.ipv6AddressCount() == null ? 0 : req.ipv6AddressCount(),
-                req.ipv6Addresses().stream().map(a -> a.ipv6Address()).toList(), type, req.description(), false);
+                req.ipv6Addresses().stream().map(a -> a.ipv6Address()).toList(), type, req.description(), serviceType);
         if (e == null) {
             throw new AwsException("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '"
                     + subnet.id() + "' to satisfy the requested number of instances.", 400);
         }
         st.tags.apply(s, req.tagSpecifications(), "network-interface", e.id());
         return CreateNetworkInterfaceResponse.builder().networkInterface(toSdk(s, e)).build();
+    }
+
+    /** The service principal Lambda acts as; the requester of the interfaces it manages. */
+    static final String LAMBDA = "lambda.amazonaws.com";
+
+    /** The service principal of a call made by an AWS service acting as itself, else null. */
+    private static String requester(Call call) {
+        return "AWSService".equals(call.caller().type()) ? call.caller().arn() : null;
+    }
+
+    /** Who manages a requester-managed interface: Lambda's service principal for its ENIs, else the load balancer service. */
+    private static String requesterId(Eni e) {
+        if (!e.requesterManaged()) return null;
+        return e.interfaceType().equals("lambda") ? LAMBDA : "amazon-elb";
     }
 
     List<String> groupsFor(Scope s, String vpcId, List<String> requested) {
@@ -203,7 +220,8 @@ final class NetworkInterfaces {
         Ec2Checks.dryRun(req.dryRun(), "DeleteNetworkInterface");
         Scope s = st.scope(call);
         Eni e = eni(s, req.networkInterfaceId());
-        if (e.attachmentId() != null || e.requesterManaged()) {
+        boolean byItsRequester = e.requesterManaged() && e.interfaceType().equals("lambda") && LAMBDA.equals(requester(call));
+        if (e.attachmentId() != null || (e.requesterManaged() && !byItsRequester)) {
             throw new AwsException("InvalidNetworkInterface.InUse", "The network interface '" + e.id() + "' is currently in use.", 400);
         }
         delete(st, s, e);
@@ -305,7 +323,7 @@ final class NetworkInterfaces {
     software.amazon.awssdk.services.ec2.model.NetworkInterface toSdk(Scope s, Eni e) {
         var b = software.amazon.awssdk.services.ec2.model.NetworkInterface.builder()
                 .networkInterfaceId(e.id()).subnetId(e.subnetId()).vpcId(e.vpcId()).availabilityZone(e.az())
-                .description(e.description()).ownerId(s.account()).requesterId(e.requesterManaged() ? "amazon-elb" : null)
+                .description(e.description()).ownerId(s.account()).requesterId(requesterId(e))
                 .requesterManaged(e.requesterManaged()).status(e.status()).macAddress(e.mac())
                 .privateIpAddress(e.privateIp()).privateDnsName(Ec2State.privateDnsName(s.region(), e.privateIp()))
                 .sourceDestCheck(e.sourceDestCheck()).interfaceType(e.interfaceType())

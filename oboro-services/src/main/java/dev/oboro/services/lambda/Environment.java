@@ -11,11 +11,14 @@ import java.util.Map;
  */
 interface Environment extends AutoCloseable {
 
-    /** What an environment runs: one function version's code and configuration, resolved. */
+    /**
+     * What an environment runs: one function version's code and configuration, resolved. {@code egress}
+     * decides the outbound connections of a function in a VPC (null: not in a VPC, direct access).
+     */
     record Spec(String account, String region, String function, String version, String revisionId, String runtime,
                 String handler, int memoryMb, int timeoutSeconds, Map<String, String> variables, Path taskRoot, Path opt,
                 String logGroup, String unqualifiedArn, String architecture, Map<String, String> credentials,
-                String endpoint) {
+                String endpoint, EgressProxy.Policy egress) {
         /** Environments are shared only between invocations of the same code and configuration. */
         String poolKey() {
             return account + "/" + region + "/" + function + "/" + version + "/" + revisionId;
@@ -34,7 +37,7 @@ interface Environment extends AutoCloseable {
             Map<String, String> v = new java.util.LinkedHashMap<>(variables == null ? Map.of() : variables);
             v.put(name, value);
             return new Spec(account, region, function, version, revisionId, runtime, handler, memoryMb, timeoutSeconds, v, taskRoot, opt,
-                    logGroup, unqualifiedArn, architecture, credentials, endpoint);
+                    logGroup, unqualifiedArn, architecture, credentials, endpoint, egress);
         }
     }
 

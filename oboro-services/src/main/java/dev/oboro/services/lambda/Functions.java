@@ -121,6 +121,7 @@ final class Functions {
             throw new AwsException("InvalidParameterValueException", "Please provide a source for function code.");
         }
         List<Layer> layers = Layers.resolve(state, call, req.layers());
+        VpcConfigResponse vpc = state.vpc.check(call, req.vpcConfig());
         Scope scope = ref.scope();
         if (state.functions.contains(scope, ref.name())) {
             throw new AwsException("ResourceConflictException", "Function already exist: " + ref.name(), 409);
@@ -154,17 +155,15 @@ final class Functions {
             b.environment(EnvironmentResponse.builder().variables(req.environment().variables()).build());
         }
         if (!layers.isEmpty()) b.layers(layers);
-        if (req.vpcConfig() != null) {
-            b.vpcConfig(VpcConfigResponse.builder().subnetIds(req.vpcConfig().subnetIds()).securityGroupIds(req.vpcConfig().securityGroupIds())
-                    .ipv6AllowedForDualStack(req.vpcConfig().ipv6AllowedForDualStack()).vpcId("").build());
-        }
+        if (vpc != null) b.vpcConfig(vpc);
         if (req.deadLetterConfig() != null) b.deadLetterConfig(req.deadLetterConfig());
         if (req.kmsKeyArn() != null) b.kmsKeyArn(req.kmsKeyArn());
         LambdaState.LambdaFunction f = new LambdaState.LambdaFunction(ref.name(), b.build(), null,
-                now.plus(LambdaState.CREATE_DELAY), null, req.hasTags() ? new TreeMap<>(req.tags()) : Map.of(), null, 0, null);
+                now.plus(Vpc.attached(vpc) ? Vpc.ATTACH_DELAY : LambdaState.CREATE_DELAY), null, req.hasTags() ? new TreeMap<>(req.tags()) : Map.of(), null, 0, null);
         if (!state.functions.putIfAbsent(scope, ref.name(), f)) {
             throw new AwsException("ResourceConflictException", "Function already exist: " + ref.name(), 409);
         }
+        state.vpc.attach(scope, ref.name(), vpc);
         if (Boolean.TRUE.equals(req.publish())) publish(call, ref, null, f.configuration().description());
         return CreateFunctionResponse.builder().applyMutation(c -> copy(render(f, now), c)).build();
     }
@@ -398,13 +397,17 @@ final class Functions {
         if (req.loggingConfig() != null) c.loggingConfig(logging(ref.name(), req.loggingConfig()));
         if (req.deadLetterConfig() != null) c.deadLetterConfig(req.deadLetterConfig());
         if (req.kmsKeyArn() != null) c.kmsKeyArn(req.kmsKeyArn());
-        if (req.vpcConfig() != null) {
-            c.vpcConfig(VpcConfigResponse.builder().subnetIds(req.vpcConfig().subnetIds()).securityGroupIds(req.vpcConfig().securityGroupIds())
-                    .ipv6AllowedForDualStack(req.vpcConfig().ipv6AllowedForDualStack()).vpcId("").build());
-        }
+        VpcConfigResponse vpc = state.vpc.check(call, req.vpcConfig());
+        if (vpc != null) c.vpcConfig(vpc);
+        boolean attaching = Vpc.attaching(f.configuration().vpcConfig(), vpc);
         c.lastModified(LambdaState.lastModified(now)).revisionId(Ids.uuid());
-        LambdaState.LambdaFunction next = state.functions.update(ref.scope(), ref.name(), old -> old.updated(c.build(), now.plus(LambdaState.UPDATE_DELAY)));
+        LambdaState.LambdaFunction next = state.functions.update(ref.scope(), ref.name(),
+                old -> old.updated(c.build(), now.plus(attaching ? Vpc.ATTACH_DELAY : LambdaState.UPDATE_DELAY)));
         environments.retire(ref.scope(), ref.name(), LambdaState.LATEST);
+        if (vpc != null) {
+            state.vpc.attach(ref.scope(), ref.name(), vpc);
+            state.vpc.release(ref.scope());
+        }
         return UpdateFunctionConfigurationResponse.builder().applyMutation(r -> copy(render(next, now), r)).build();
     }
 
@@ -458,6 +461,7 @@ final class Functions {
             state.provisioned.remove(scope, f.name() + "/" + q);
             environments.retire(scope, f.name(), q);
             state.codeCache.collect(scope);
+            state.vpc.release(scope);
             return DeleteFunctionResponse.builder().statusCode(204).build();
         }
         for (LambdaState.FunctionVersion v : versionsOf(scope, f.name())) state.versions.remove(scope, LambdaState.versionId(f.name(), v.version()));
@@ -469,6 +473,7 @@ final class Functions {
         state.functions.remove(scope, f.name());
         environments.retire(scope, f.name(), null);
         state.codeCache.collect(scope);
+        state.vpc.release(scope);
         return DeleteFunctionResponse.builder().statusCode(204).build();
     }
 

@@ -63,11 +63,13 @@ final class Invocations {
     private final LambdaState state;
     private final Environments environments;
     private final Telemetry telemetry;
+    private final Tracing tracing;
 
     Invocations(LambdaState state, Environments environments, Telemetry telemetry) {
         this.state = state;
         this.environments = environments;
         this.telemetry = telemetry;
+        this.tracing = new Tracing(state.oboro);
     }
 
     /** What an invocation resolves to: the configuration that runs, its version, and the ARN as invoked. */
@@ -110,7 +112,7 @@ final class Invocations {
             enqueue(ref.scope(), ref.name(), ref.qualifier(), payload, Ids.requestId(), call.now());
             return InvokeResponse.builder().statusCode(202).build();
         }
-        Execution ex = execute(target, payload, call.requestId(), req.clientContext());
+        Execution ex = execute(target, payload, call.requestId(), req.clientContext(), call.traceHeader());
         if (ex.throttled()) throw Environments.throttled(throttleReason(target));
         InvokeResponse.Builder b = InvokeResponse.builder().statusCode(200).executedVersion(target.executedVersion())
                 .payload(SdkBytes.fromByteArray(ex.payload() == null ? new byte[0] : ex.payload()));
@@ -147,10 +149,17 @@ final class Invocations {
 
     /** Runs one invocation in an execution environment, and reports its logs and metrics. */
     Execution execute(Target t, byte[] payload, String requestId, String clientContext) {
+        return execute(t, payload, requestId, clientContext, null);
+    }
+
+    /** Runs one invocation, continuing the caller's X-Ray trace ({@code X-Amzn-Trace-Id}, may be null). */
+    Execution execute(Target t, byte[] payload, String requestId, String clientContext, String traceHeader) {
         Scope scope = t.ref().scope();
         FunctionConfiguration c = t.configuration();
         Environment.Spec spec = spec(scope, t.function(), c, t.executedVersion());
         Instant startedAt = state.oboro.clock().instant();
+        long started = System.nanoTime();
+        Tracing.Context trace = Tracing.begin(c.tracingConfig(), traceHeader, startedAt);
         Environments.Lease lease;
         try {
             lease = environments.acquire(spec, t.function().reservedConcurrency(), reservedSum(scope));
@@ -158,6 +167,8 @@ final class Invocations {
             if (!e.code().equals("TooManyRequestsException")) throw e;
             telemetry.invocation(scope, t.ref().name(), t.resource(), t.executedVersion(), null, false, true,
                     environments.concurrentExecutions(scope), startedAt);
+            tracing.record(scope, trace, t.ref().name(), t.invokedArn(), c.functionArn(), requestId, startedAt,
+                    startedAt.plusNanos(System.nanoTime() - started), new Tracing.Outcome(-1, 0, false, false, null, true));
             return new Execution(null, false, "", true);
         }
         long t0 = System.nanoTime();
@@ -166,7 +177,7 @@ final class Invocations {
         int concurrent = environments.concurrentExecutions(scope);
         try {
             r = lease.env.invoke(new Environment.Request(requestId, payload, timeout * 1000L, t.invokedArn(), clientContext,
-                    "Root=1-" + Long.toHexString(startedAt.getEpochSecond()) + "-" + Ids.hex(24) + ";Parent=" + Ids.hex(16) + ";Sampled=0;Lineage=1"));
+                    trace.header()));
         } catch (RuntimeException e) {
             environments.release(lease, false);
             throw e;
@@ -203,6 +214,9 @@ final class Invocations {
                 lease.env.logStream(), text, startedAt);
         telemetry.invocation(scope, t.ref().name(), t.resource(), t.executedVersion(), durationMs, r.error() || r.timedOut(), false,
                 concurrent, startedAt);
+        tracing.record(scope, trace, t.ref().name(), t.invokedArn(), c.functionArn(), requestId, startedAt,
+                startedAt.plusNanos(System.nanoTime() - started),
+                new Tracing.Outcome(r.initMillis(), durationMs, r.error(), r.timedOut(), out, false));
         return new Execution(out, r.error() || r.timedOut(), text, false);
     }
 
@@ -233,7 +247,7 @@ final class Invocations {
                 c.handler(), c.memorySize(), c.timeout(), vars, taskRoot, opt,
                 c.loggingConfig() == null ? "/aws/lambda/" + f.name() : c.loggingConfig().logGroup(),
                 "arn:aws:lambda:" + scope.region() + ":" + scope.account() + ":function:" + f.name(), arch, creds,
-                state.oboro.baseUrl());
+                state.oboro.baseUrl(), Vpc.attached(c.vpcConfig()) ? (host, port) -> state.vpc.refusal(scope, c, port) : null);
     }
 
     // ================================================================== asynchronous invocation

@@ -128,6 +128,7 @@ final class LambdaState {
     final Table<AsyncEvent> events;
     final CodeCache codeCache;
     final RoleCredentials roleCredentials;
+    final Vpc vpc;
 
     LambdaState(Oboro oboro) {
         this.oboro = oboro;
@@ -143,6 +144,7 @@ final class LambdaState {
         this.events = oboro.store().table("lambda.events", AsyncEvent.class);
         this.codeCache = new CodeCache(this);
         this.roleCredentials = new RoleCredentials(oboro);
+        this.vpc = new Vpc(this);
     }
 
     // ------------------------------------------------------------------ names

@@ -76,6 +76,7 @@ final class ProcessEnvironment implements Environment {
     private final boolean marksDone;
     private final HttpServer api;
     private final Process process;
+    private final EgressProxy egress;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<Long> initDone = new CompletableFuture<>();
     private final LinkedBlockingQueue<Request> next = new LinkedBlockingQueue<>();
@@ -101,13 +102,17 @@ final class ProcessEnvironment implements Environment {
         Map<String, String> env = pb.environment();
         String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.clear();
-        env.putAll(standardVariables(spec, logStream, "127.0.0.1:" + api.getAddress().getPort(), path));
+        String runtimeApi = "127.0.0.1:" + api.getAddress().getPort();
+        env.putAll(standardVariables(spec, logStream, runtimeApi, path));
         env.putAll(extraEnv);
         if (spec.variables() != null) env.putAll(spec.variables());
+        this.egress = spec.egress() == null ? null : new EgressProxy(spec.egress(), spec.endpoint());
+        if (egress != null) env.putAll(egress.variables(runtimeApi));
         try {
             this.process = pb.start();
         } catch (IOException e) {
             api.stop(0);
+            if (egress != null) egress.close();
             throw e;
         }
         process.getOutputStream().close();
@@ -455,6 +460,7 @@ final class ProcessEnvironment implements Environment {
         usable = false;
         kill();
         api.stop(0);
+        if (egress != null) egress.close();
     }
 
     static List<String> command(String... parts) {

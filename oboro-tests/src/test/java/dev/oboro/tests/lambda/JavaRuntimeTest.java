@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Java handlers run inside Oboro's JVM, each function in its own class loader. */
+// Warm environments are time-driven state: a clock advance past their idle limit would reap them mid-test.
+@ResourceLock(value = Oboro.CLOCK, mode = ResourceAccessMode.READ)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 // warm environments are part of what these tests check: no other class may advance the clock past the idle reaper meanwhile
 @ResourceLock(value = Oboro.CLOCK, mode = ResourceAccessMode.READ)
