@@ -377,12 +377,35 @@ final class Environments {
         }
     }
 
-    /** The interpreter for a python3.x runtime: that exact version if installed, else python3. */
+    /** The interpreter for a python3.x runtime: that exact version if installed, else the python3 on the PATH. */
     private static String python(String runtime) {
         for (String dir : List.of("/usr/bin", "/usr/local/bin")) {
             Path p = Path.of(dir, runtime);
             if (Files.isExecutable(p)) return p.toString();
         }
-        return "python3";
+        return Python3.EXECUTABLE;
+    }
+
+    /**
+     * The python3 on the PATH, as the executable it really is: a version manager's shim (pyenv's is a
+     * shell script that runs pyenv) would otherwise cost every cold start a few hundred milliseconds.
+     * Asked once, the first time a Python function starts.
+     */
+    private static final class Python3 {
+        static final String EXECUTABLE = resolve();
+
+        private static String resolve() {
+            try {
+                Process p = new ProcessBuilder("python3", "-S", "-c", "import sys; print(sys.executable)")
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+                if (p.waitFor() == 0 && !out.isEmpty() && Files.isExecutable(Path.of(out))) return out;
+            } catch (IOException e) {
+                // no python3 on the PATH: starting the environment reports it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "python3";
+        }
     }
 }
