@@ -31,7 +31,7 @@ public final class XmlCodec {
 
     /** A tiny XML writer: elements and escaped text, nothing else. */
     public static final class Xml {
-        private final StringBuilder sb = new StringBuilder(512);
+        private final StringBuilder sb = new StringBuilder(4096);
 
         public Xml() {
             sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -70,6 +70,10 @@ public final class XmlCodec {
             return sb.toString();
         }
 
+        private static boolean plain(char c) {
+            return c >= 0x20 ? c != '<' && c != '>' && c != '&' && c != '"' && c != '\'' : c == '\n' || c == '\t';
+        }
+
         static String escape(String s) {
             StringBuilder b = new StringBuilder(s.length() + 8);
             escapeInto(b, s);
@@ -77,7 +81,14 @@ public final class XmlCodec {
         }
 
         static void escapeInto(StringBuilder b, String s) {
-            for (int i = 0; i < s.length(); i++) {
+            int clean = 0;
+            while (clean < s.length() && plain(s.charAt(clean))) clean++;
+            if (clean == s.length()) {
+                b.append(s); // most text needs no escaping: one copy instead of a check per character
+                return;
+            }
+            b.append(s, 0, clean);
+            for (int i = clean; i < s.length(); i++) {
                 char c = s.charAt(i);
                 switch (c) {
                     case '<' -> b.append("&lt;");

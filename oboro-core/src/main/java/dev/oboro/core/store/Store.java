@@ -61,6 +61,7 @@ public final class Store implements AutoCloseable {
     public static Store open(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
+            SqliteNative.prepare();
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("oboro.db"));
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA journal_mode=WAL");

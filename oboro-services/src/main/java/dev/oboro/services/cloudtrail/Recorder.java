@@ -214,7 +214,15 @@ final class Recorder implements CallListener {
 
     /** Newest first: the table iterates in key order. */
     private static String key(Capture c) {
-        return String.format("%016d-%019d", Long.MAX_VALUE / 1000 - c.at().toEpochMilli(), Long.MAX_VALUE - c.seq());
+        StringBuilder k = new StringBuilder(36);
+        pad(k, Long.MAX_VALUE / 1000 - c.at().toEpochMilli(), 16).append('-');
+        return pad(k, Long.MAX_VALUE - c.seq(), 19).toString();
+    }
+
+    private static StringBuilder pad(StringBuilder b, long n, int width) {
+        String digits = Long.toString(n);
+        for (int i = digits.length(); i < width; i++) b.append('0');
+        return b.append(digits);
     }
 
     private Records.Event toEvent(Capture c) {
