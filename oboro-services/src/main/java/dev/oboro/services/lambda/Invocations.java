@@ -109,7 +109,7 @@ final class Invocations {
             return InvokeResponse.builder().statusCode(204).build();
         }
         if (type == InvocationType.EVENT) {
-            enqueue(ref.scope(), ref.name(), ref.qualifier(), payload, Ids.requestId(), call.now());
+            enqueue(ref.scope(), ref.name(), ref.qualifier(), payload, Ids.requestId(), call.now(), call.traceHeader());
             return InvokeResponse.builder().statusCode(202).build();
         }
         Execution ex = execute(target, payload, call.requestId(), req.clientContext(), call.traceHeader());
@@ -252,10 +252,10 @@ final class Invocations {
 
     // ================================================================== asynchronous invocation
 
-    /** Queues an event (durably) and makes its first attempt now. */
-    void enqueue(Scope scope, String function, String qualifier, byte[] payload, String requestId, Instant now) {
+    /** Queues an event (durably) and makes its first attempt now; its attempts continue the caller's X-Ray trace (or null). */
+    void enqueue(Scope scope, String function, String qualifier, byte[] payload, String requestId, Instant now, String traceHeader) {
         LambdaState.AsyncEvent e = new LambdaState.AsyncEvent(requestId, function, qualifier, payload, 0, now, now,
-                scope.account(), scope.region());
+                scope.account(), scope.region(), traceHeader);
         state.events.put(scope, requestId, e);
         state.oboro.workers().submit(() -> attempt(scope, requestId));
     }
@@ -305,7 +305,7 @@ final class Invocations {
             reschedule(scope, e, now.plusSeconds(1), false);
             return;
         }
-        Execution ex = execute(t, e.payload(), e.id(), null);
+        Execution ex = execute(t, e.payload(), e.id(), null, e.traceHeader());
         if (ex.throttled()) {
             // Lambda keeps throttled events and retries them (up to the maximum event age) without counting attempts.
             reschedule(scope, e, now.plusSeconds(1), false);
@@ -330,7 +330,7 @@ final class Invocations {
 
     private void reschedule(Scope scope, LambdaState.AsyncEvent e, Instant at, boolean countAttempt) {
         LambdaState.AsyncEvent next = countAttempt ? e.attempted(at)
-                : new LambdaState.AsyncEvent(e.id(), e.function(), e.qualifier(), e.payload(), e.attempts(), e.receivedAt(), at, e.account(), e.region());
+                : e.at(at);
         state.events.put(scope, e.id(), next);
         state.oboro.scheduler().schedule(at, () -> state.oboro.workers().submit(() -> attempt(scope, e.id())));
     }
@@ -367,7 +367,7 @@ final class Invocations {
                 case "lambda" -> {
                     LambdaState.Ref dest = LambdaState.ref(call, destination, null);
                     state.function(dest);
-                    enqueue(dest.scope(), dest.name(), dest.qualifier(), body, Ids.requestId(), state.oboro.clock().instant());
+                    enqueue(dest.scope(), dest.name(), dest.qualifier(), body, Ids.requestId(), state.oboro.clock().instant(), null);
                 }
                 case "sqs" -> {
                     if (!state.oboro.services().has("sqs")) break;

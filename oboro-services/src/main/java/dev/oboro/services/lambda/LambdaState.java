@@ -106,12 +106,17 @@ final class LambdaState {
 
     /**
      * An asynchronous invocation waiting for its next attempt: kept in the store so a restart
-     * resumes the queue and its retries.
+     * resumes the queue and its retries. {@code traceHeader} is the caller's {@code X-Amzn-Trace-Id}
+     * (or null), which every attempt continues.
      */
     record AsyncEvent(String id, String function, String qualifier, byte[] payload, int attempts,
-                      Instant receivedAt, Instant nextAttemptAt, String account, String region) {
+                      Instant receivedAt, Instant nextAttemptAt, String account, String region, String traceHeader) {
         AsyncEvent attempted(Instant next) {
-            return new AsyncEvent(id, function, qualifier, payload, attempts + 1, receivedAt, next, account, region);
+            return new AsyncEvent(id, function, qualifier, payload, attempts + 1, receivedAt, next, account, region, traceHeader);
+        }
+
+        AsyncEvent at(Instant next) {
+            return new AsyncEvent(id, function, qualifier, payload, attempts, receivedAt, next, account, region, traceHeader);
         }
     }
 

@@ -1037,17 +1037,19 @@ public final class AslEngine {
                 listener.activityTaskScheduled(arn);
             }
             case "LAMBDA" -> {
-                emit(x, f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", Json.mapOf("resource", arn, "input", Json.write(params),
+                long scheduled = emit(x, f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", Json.mapOf("resource", arn, "input", Json.write(params),
                         "inputDetails", notTruncated(), "timeoutInSeconds", timeout == null ? null : (long) timeout), true);
+                req.put("scheduledEventId", scheduled);
                 emit(x, f, "LambdaFunctionStarted", null, null, true);
                 if (heartbeat != null) addTimer(x, "HEARTBEAT", f.id, now.plusSeconds(heartbeat));
                 TaskRequest r = requestOf(f, x.d.executionArn);
                 x.work.add(() -> invoker.invoke(r));
             }
             default -> {
-                emit(x, f, "TaskScheduled", "taskScheduledEventDetails", Json.mapOf("resourceType", res.type, "resource", res.name + res.suffix,
+                long scheduled = emit(x, f, "TaskScheduled", "taskScheduledEventDetails", Json.mapOf("resourceType", res.type, "resource", res.name + res.suffix,
                         "region", res.region, "parameters", Json.write(params), "timeoutInSeconds", timeout == null ? null : (long) timeout,
                         "heartbeatInSeconds", heartbeat == null ? null : (long) heartbeat), true);
+                req.put("scheduledEventId", scheduled);
                 emit(x, f, "TaskStarted", "taskStartedEventDetails", Json.mapOf("resourceType", res.type, "resource", res.name + res.suffix), true);
                 if (heartbeat != null) addTimer(x, "HEARTBEAT", f.id, now.plusSeconds(heartbeat));
                 TaskRequest r = requestOf(f, x.d.executionArn);
@@ -1074,7 +1076,7 @@ public final class AslEngine {
                 r.path("resourceName").asText(), IntegrationPattern.valueOf(r.path("pattern").asText()), r.get("parameters"), f.taskToken,
                 r.hasNonNull("timeoutSeconds") ? r.get("timeoutSeconds").intValue() : null,
                 r.hasNonNull("heartbeatSeconds") ? r.get("heartbeatSeconds").intValue() : null,
-                r.get("credentials"), r.path("region").asText());
+                r.get("credentials"), r.path("region").asText(), r.path("scheduledEventId").asLong(0));
     }
 
     private void submitted(Exec x, Frame f, JsonNode out) {
