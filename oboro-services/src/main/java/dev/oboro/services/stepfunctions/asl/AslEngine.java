@@ -275,8 +275,16 @@ public final class AslEngine {
             if (!again.isEmpty()) {
                 resetTask(f);
                 f.phase = "WAIT_CHILDREN";
-                f.running = again.size();
                 f.failed = 0;
+                f.redriving = new ArrayList<>();
+                if (st.type.equals("Map")) {
+                    // an inline Map re-runs its iterations within MaxConcurrency, as it ran them the first time
+                    f.running = 0;
+                    again.forEach(c -> f.redriving.add(c.id));
+                    fillMap(x, f, st);
+                    return;
+                }
+                f.running = again.size();
                 for (Frame c : again) redriveFrame(x, c, source);
                 return;
             }
@@ -1331,6 +1339,12 @@ public final class AslEngine {
     }
 
     private void fillMap(Exec x, Frame f, StateDef st) {
+        while (!f.redriving.isEmpty() && (f.maxConcurrency <= 0 || f.running < f.maxConcurrency)) {
+            Frame c = x.d.frames.get(f.redriving.remove(0));
+            if (c == null) continue;
+            f.running++;
+            redriveFrame(x, c, f.source);
+        }
         while (f.nextItem < f.items.size() && (f.maxConcurrency <= 0 || f.running < f.maxConcurrency)) {
             int i = f.nextItem++;
             Frame c = newFrame(x, f, "ITERATION", i, st.processor.id, st.processor.startAt, f.items.get(i));
@@ -1338,7 +1352,7 @@ public final class AslEngine {
             f.running++;
             schedule(x, c);
         }
-        if (f.running == 0 && f.nextItem >= f.items.size()) {
+        if (f.running == 0 && f.redriving.isEmpty() && f.nextItem >= f.items.size()) {
             emit(x, f, "MapStateSucceeded", null, null, false);
             f.phase = "RUNNING";
             JsonNode results = f.results;
