@@ -101,10 +101,8 @@ final class Invocations {
                         + e.getMessage().split("\n")[0], 400);
             }
         }
-        if (target.function().pending(call.now())) {
-            throw new AwsException("ResourceConflictException",
-                    "The operation cannot be performed at this time. The function is currently in the following state: Pending", 409);
-        }
+        if (target.function().pending(call.now())) throw Functions.notActive("Pending");
+        if (target.function().failed(call.now())) throw Functions.notActive("Failed");
         if (type == InvocationType.DRY_RUN) {
             return InvokeResponse.builder().statusCode(204).build();
         }

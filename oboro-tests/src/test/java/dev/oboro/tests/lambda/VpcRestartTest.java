@@ -54,8 +54,8 @@ class VpcRestartTest {
             lambda.createFunction(b -> b.functionName("fn").runtime("python3.12").handler("app.handler").role(role)
                     .code(z -> z.zipFile(SdkBytes.fromByteArray(Samples.python("def handler(e, c):\n    return 1\n"))))
                     .vpcConfig(v -> v.subnetIds(subnet).securityGroupIds(sg)));
-            assertEquals(1, lambdaEnis(ec2));
             first.oboro().scheduler().advance(Duration.ofSeconds(3));
+            assertEquals(1, lambdaEnis(ec2), "made at the end of Pending");
             lambda.deleteFunction(b -> b.functionName("fn"));
             first.oboro().scheduler().advance(Duration.ofMinutes(5));
             assertEquals(1, lambdaEnis(ec2));
