@@ -49,10 +49,6 @@ final class LambdaState {
                     reservedConcurrency, lastVersion, lastPublishedSignature, n);
         }
 
-        LambdaFunction updated(FunctionConfiguration c, Instant doneAt) {
-            return updated(c, doneAt, network == null || network.failureCode() != null ? null : network);
-        }
-
         LambdaFunction withTags(Map<String, String> t) {
             return new LambdaFunction(name, configuration, previous, readyAt, updateDoneAt, t, reservedConcurrency, lastVersion, lastPublishedSignature, network);
         }
