@@ -46,6 +46,11 @@ public final class Call {
         return new Call(oboro, otherService, otherOperation, region, caller, requestId, sourceIp, userAgent, traceHeader);
     }
 
+    /** The same call carrying an X-Ray trace header (a service propagating its trace into the services it calls); null for none. */
+    public Call withTraceHeader(String header) {
+        return new Call(oboro, service, operation, region, caller, requestId, sourceIp, userAgent, header);
+    }
+
     public Call inRegion(String otherRegion) {
         return new Call(oboro, service, operation, otherRegion, caller, requestId, sourceIp, userAgent, traceHeader);
     }

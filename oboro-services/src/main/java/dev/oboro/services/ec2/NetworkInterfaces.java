@@ -42,6 +42,16 @@ final class NetworkInterfaces {
                     Ids.ec2("eni-attach"), instance, index, dot, at, publicIp, allocationId, associationId, sourceDestCheck, requesterManaged);
         }
 
+        /** Attached to an AWS service's own resource (a Lambda Hyperplane ENI): an {@code ela-attach} attachment without an instance. */
+        Eni serviceAttached(Instant at) {
+            return new Eni(id, subnetId, vpcId, az, description, privateIp, secondaryIps, ipv6, groupIds, mac, interfaceType,
+                    Ids.ec2("ela-attach"), null, 1, false, at, publicIp, allocationId, associationId, sourceDestCheck, requesterManaged);
+        }
+
+        boolean serviceAttachment() {
+            return attachmentId != null && attachmentId.startsWith("ela-attach-");
+        }
+
         Eni detached() {
             return new Eni(id, subnetId, vpcId, az, description, privateIp, secondaryIps, ipv6, groupIds, mac, interfaceType,
                     null, null, null, false, null, allocationId == null ? null : publicIp, allocationId, associationId, sourceDestCheck,
@@ -183,9 +193,17 @@ final class NetworkInterfaces {
             throw new AwsException("InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '"
                     + subnet.id() + "' to satisfy the requested number of instances.", 400);
         }
+        if (serviceType) {
+            // Lambda's interfaces are in use from the start, attached to Lambda's side ("ela-attach", no instance)
+            e = e.serviceAttached(call.now());
+            st.networkInterfaces.put(s, e.id(), e);
+        }
         st.tags.apply(s, req.tagSpecifications(), "network-interface", e.id());
         return CreateNetworkInterfaceResponse.builder().networkInterface(toSdk(s, e)).build();
     }
+
+    /** The owner DescribeNetworkInterfaces names for the attachment of an interface an AWS service manages. */
+    static final String SERVICE_OWNER = "amazon-aws";
 
     /** The service principal Lambda acts as; the requester of the interfaces it manages. */
     static final String LAMBDA = "lambda.amazonaws.com";
@@ -221,7 +239,7 @@ final class NetworkInterfaces {
         Scope s = st.scope(call);
         Eni e = eni(s, req.networkInterfaceId());
         boolean byItsRequester = e.requesterManaged() && e.interfaceType().equals("lambda") && LAMBDA.equals(requester(call));
-        if (e.attachmentId() != null || (e.requesterManaged() && !byItsRequester)) {
+        if (!byItsRequester && (e.attachmentId() != null || e.requesterManaged())) {
             throw new AwsException("InvalidNetworkInterface.InUse", "The network interface '" + e.id() + "' is currently in use.", 400);
         }
         delete(st, s, e);
@@ -285,6 +303,9 @@ final class NetworkInterfaces {
         Eni e = st.networkInterfaces.values(s).stream().filter(x -> req.attachmentId() != null && req.attachmentId().equals(x.attachmentId()))
                 .findFirst().orElseThrow(() -> new AwsException("InvalidAttachmentID.NotFound",
                         "Interface attachment '" + req.attachmentId() + "' does not exist.", 400));
+        if (e.serviceAttachment()) {
+            throw new AwsException("OperationNotPermitted", "You are not allowed to manage 'ela-attach' attachments.", 400);
+        }
         if (e.deviceIndex() != null && e.deviceIndex() == 0) {
             throw new AwsException("OperationNotPermitted", "The network interface at device index 0 and networkCard index 0 cannot be detached.", 400);
         }
@@ -345,7 +366,8 @@ final class NetworkInterfaces {
         b.privateIpAddresses(ips);
         if (e.attachmentId() != null) {
             b.attachment(NetworkInterfaceAttachment.builder().attachmentId(e.attachmentId()).instanceId(e.instanceId())
-                    .instanceOwnerId(s.account()).deviceIndex(e.deviceIndex()).networkCardIndex(0).status("attached")
+                    .instanceOwnerId(e.serviceAttachment() ? SERVICE_OWNER : s.account()).deviceIndex(e.deviceIndex())
+                    .networkCardIndex(e.serviceAttachment() ? null : 0).status("attached")
                     .attachTime(e.attachTime()).deleteOnTermination(e.deleteOnTermination()).build());
         }
         return b.build();

@@ -158,12 +158,14 @@ final class Functions {
         if (vpc != null) b.vpcConfig(vpc);
         if (req.deadLetterConfig() != null) b.deadLetterConfig(req.deadLetterConfig());
         if (req.kmsKeyArn() != null) b.kmsKeyArn(req.kmsKeyArn());
-        LambdaState.LambdaFunction f = new LambdaState.LambdaFunction(ref.name(), b.build(), null,
-                now.plus(Vpc.attached(vpc) ? Vpc.ATTACH_DELAY : LambdaState.CREATE_DELAY), null, req.hasTags() ? new TreeMap<>(req.tags()) : Map.of(), null, 0, null);
+        Instant readyAt = now.plus(Vpc.attached(vpc) ? Vpc.ATTACH_DELAY : LambdaState.CREATE_DELAY);
+        LambdaState.Network network = state.vpc.plan(scope, vpc, readyAt);
+        LambdaState.LambdaFunction f = new LambdaState.LambdaFunction(ref.name(), b.build(), null, readyAt, null,
+                req.hasTags() ? new TreeMap<>(req.tags()) : Map.of(), null, 0, null, network);
         if (!state.functions.putIfAbsent(scope, ref.name(), f)) {
             throw new AwsException("ResourceConflictException", "Function already exist: " + ref.name(), 409);
         }
-        state.vpc.attach(scope, ref.name(), vpc);
+        state.vpc.arm(scope, ref.name(), network);
         if (Boolean.TRUE.equals(req.publish())) publish(call, ref, null, f.configuration().description());
         return CreateFunctionResponse.builder().applyMutation(c -> copy(render(f, now), c)).build();
     }
@@ -286,9 +288,17 @@ final class Functions {
             b.state(State.PENDING).stateReason("The function is being created.").stateReasonCode(StateReasonCode.CREATING)
                     .lastUpdateStatus(LastUpdateStatus.IN_PROGRESS).lastUpdateStatusReason("The function is being created.")
                     .lastUpdateStatusReasonCode("Creating");
+        } else if (f.failed(now)) {
+            LambdaState.Network n = f.network();
+            b.state(State.FAILED).stateReason(n.failureReason()).stateReasonCode(n.failureCode())
+                    .lastUpdateStatus(LastUpdateStatus.FAILED).lastUpdateStatusReason(n.failureReason()).lastUpdateStatusReasonCode(n.failureCode());
         } else if (f.updating(now)) {
             b.state(State.ACTIVE).lastUpdateStatus(LastUpdateStatus.IN_PROGRESS).lastUpdateStatusReason("The function is being created.")
                     .lastUpdateStatusReasonCode("Creating");
+        } else if (f.updateFailed()) {
+            LambdaState.Network n = f.network();
+            b.state(State.ACTIVE).lastUpdateStatus(LastUpdateStatus.FAILED).lastUpdateStatusReason(n.failureReason())
+                    .lastUpdateStatusReasonCode(n.failureCode());
         } else {
             b.state(State.ACTIVE).lastUpdateStatus(LastUpdateStatus.SUCCESSFUL);
         }
@@ -353,9 +363,14 @@ final class Functions {
                 .lastModified(LambdaState.lastModified(now)).revisionId(Ids.uuid());
         if (req.hasArchitectures()) c.architectures(req.architectures());
         if (Boolean.TRUE.equals(req.dryRun())) {
-            return UpdateFunctionCodeResponse.builder().applyMutation(r -> copy(render(f.updated(c.build(), now), now), r)).build();
+            return UpdateFunctionCodeResponse.builder().applyMutation(r -> copy(render(f.updated(c.build(), now, null), now), r)).build();
         }
-        LambdaState.LambdaFunction next = state.functions.update(ref.scope(), ref.name(), old -> old.updated(c.build(), now.plus(LambdaState.UPDATE_DELAY)));
+        FunctionConfiguration changed = c.build();
+        Instant doneAt = now.plus(LambdaState.UPDATE_DELAY);
+        // the network interfaces a failed VPC update could not make are tried again
+        LambdaState.Network network = state.vpc.plan(ref.scope(), changed.vpcConfig(), doneAt);
+        LambdaState.LambdaFunction next = state.functions.update(ref.scope(), ref.name(), old -> old.updated(changed, doneAt, network));
+        state.vpc.arm(ref.scope(), ref.name(), network);
         environments.retire(ref.scope(), ref.name(), LambdaState.LATEST);
         state.codeCache.collect(ref.scope());
         if (Boolean.TRUE.equals(req.publish())) publish(call, ref, null, null);
@@ -401,26 +416,30 @@ final class Functions {
         if (vpc != null) c.vpcConfig(vpc);
         boolean attaching = Vpc.attaching(f.configuration().vpcConfig(), vpc);
         c.lastModified(LambdaState.lastModified(now)).revisionId(Ids.uuid());
-        LambdaState.LambdaFunction next = state.functions.update(ref.scope(), ref.name(),
-                old -> old.updated(c.build(), now.plus(attaching ? Vpc.ATTACH_DELAY : LambdaState.UPDATE_DELAY)));
+        FunctionConfiguration changed = c.build();
+        Instant doneAt = now.plus(attaching ? Vpc.ATTACH_DELAY : LambdaState.UPDATE_DELAY);
+        LambdaState.Network network = state.vpc.plan(ref.scope(), changed.vpcConfig(), doneAt);
+        LambdaState.LambdaFunction next = state.functions.update(ref.scope(), ref.name(), old -> old.updated(changed, doneAt, network));
+        state.vpc.arm(ref.scope(), ref.name(), network);
         environments.retire(ref.scope(), ref.name(), LambdaState.LATEST);
-        if (vpc != null) {
-            state.vpc.attach(ref.scope(), ref.name(), vpc);
-            state.vpc.release(ref.scope());
-        }
+        if (vpc != null) state.vpc.release(ref.scope());
         return UpdateFunctionConfigurationResponse.builder().applyMutation(r -> copy(render(next, now), r)).build();
     }
 
-    /** Lambda refuses changes while the function is being created or updated. */
+    /** Refusal of an operation on a function that is not Active (Pending, Failed). */
+    static AwsException notActive(String state) {
+        return new AwsException("ResourceConflictException",
+                "The operation cannot be performed at this time. The function is currently in the following state: " + state, 409);
+    }
+
+    /** Lambda refuses changes while the function is being created or updated, and on a function whose creation failed. */
     static void checkMutable(LambdaState.LambdaFunction f, LambdaState.Ref ref, Instant now) {
-        if (f.pending(now)) {
-            throw new AwsException("ResourceConflictException",
-                    "The operation cannot be performed at this time. The function is currently in the following state: Pending", 409);
-        }
+        if (f.pending(now)) throw notActive("Pending");
         if (f.updating(now)) {
             throw new AwsException("ResourceConflictException",
                     "The operation cannot be performed at this time. An update is in progress for resource: " + ref.unqualifiedArn(), 409);
         }
+        if (f.failed(now)) throw notActive("Failed");
     }
 
     static void checkRevision(String given, String current) {

@@ -101,15 +101,13 @@ final class Invocations {
                         + e.getMessage().split("\n")[0], 400);
             }
         }
-        if (target.function().pending(call.now())) {
-            throw new AwsException("ResourceConflictException",
-                    "The operation cannot be performed at this time. The function is currently in the following state: Pending", 409);
-        }
+        if (target.function().pending(call.now())) throw Functions.notActive("Pending");
+        if (target.function().failed(call.now())) throw Functions.notActive("Failed");
         if (type == InvocationType.DRY_RUN) {
             return InvokeResponse.builder().statusCode(204).build();
         }
         if (type == InvocationType.EVENT) {
-            enqueue(ref.scope(), ref.name(), ref.qualifier(), payload, Ids.requestId(), call.now());
+            enqueue(ref.scope(), ref.name(), ref.qualifier(), payload, Ids.requestId(), call.now(), call.traceHeader());
             return InvokeResponse.builder().statusCode(202).build();
         }
         Execution ex = execute(target, payload, call.requestId(), req.clientContext(), call.traceHeader());
@@ -252,10 +250,10 @@ final class Invocations {
 
     // ================================================================== asynchronous invocation
 
-    /** Queues an event (durably) and makes its first attempt now. */
-    void enqueue(Scope scope, String function, String qualifier, byte[] payload, String requestId, Instant now) {
+    /** Queues an event (durably) and makes its first attempt now; its attempts continue the caller's X-Ray trace (or null). */
+    void enqueue(Scope scope, String function, String qualifier, byte[] payload, String requestId, Instant now, String traceHeader) {
         LambdaState.AsyncEvent e = new LambdaState.AsyncEvent(requestId, function, qualifier, payload, 0, now, now,
-                scope.account(), scope.region());
+                scope.account(), scope.region(), traceHeader);
         state.events.put(scope, requestId, e);
         state.oboro.workers().submit(() -> attempt(scope, requestId));
     }
@@ -305,7 +303,7 @@ final class Invocations {
             reschedule(scope, e, now.plusSeconds(1), false);
             return;
         }
-        Execution ex = execute(t, e.payload(), e.id(), null);
+        Execution ex = execute(t, e.payload(), e.id(), null, e.traceHeader());
         if (ex.throttled()) {
             // Lambda keeps throttled events and retries them (up to the maximum event age) without counting attempts.
             reschedule(scope, e, now.plusSeconds(1), false);
@@ -330,7 +328,7 @@ final class Invocations {
 
     private void reschedule(Scope scope, LambdaState.AsyncEvent e, Instant at, boolean countAttempt) {
         LambdaState.AsyncEvent next = countAttempt ? e.attempted(at)
-                : new LambdaState.AsyncEvent(e.id(), e.function(), e.qualifier(), e.payload(), e.attempts(), e.receivedAt(), at, e.account(), e.region());
+                : e.at(at);
         state.events.put(scope, e.id(), next);
         state.oboro.scheduler().schedule(at, () -> state.oboro.workers().submit(() -> attempt(scope, e.id())));
     }
@@ -367,7 +365,7 @@ final class Invocations {
                 case "lambda" -> {
                     LambdaState.Ref dest = LambdaState.ref(call, destination, null);
                     state.function(dest);
-                    enqueue(dest.scope(), dest.name(), dest.qualifier(), body, Ids.requestId(), state.oboro.clock().instant());
+                    enqueue(dest.scope(), dest.name(), dest.qualifier(), body, Ids.requestId(), state.oboro.clock().instant(), null);
                 }
                 case "sqs" -> {
                     if (!state.oboro.services().has("sqs")) break;

@@ -34,40 +34,77 @@ final class LambdaState {
 
     /**
      * A function: its {@code $LATEST} configuration (state fields as at rest), when it becomes
-     * Active / when its last update completes, its tags, reserved concurrency and next version number.
+     * Active / when its last update completes, its tags, reserved concurrency and next version number,
+     * and the state of its VPC network interfaces ({@code network}, null outside a VPC).
      */
     record LambdaFunction(String name, FunctionConfiguration configuration, FunctionConfiguration previous,
                           Instant readyAt, Instant updateDoneAt, Map<String, String> tags, Integer reservedConcurrency,
-                          long lastVersion, String lastPublishedSignature) {
-        /** A change of code or configuration: InProgress until {@code doneAt}; invocations keep the previous one until then. */
-        LambdaFunction updated(FunctionConfiguration c, Instant doneAt) {
-            return new LambdaFunction(name, c, configuration, readyAt, doneAt, tags, reservedConcurrency, lastVersion, lastPublishedSignature);
+                          long lastVersion, String lastPublishedSignature, Network network) {
+        /**
+         * A change of code or configuration: InProgress until {@code doneAt}; invocations keep the previous one until
+         * then (after a failed update, the one that still runs).
+         */
+        LambdaFunction updated(FunctionConfiguration c, Instant doneAt, Network n) {
+            return new LambdaFunction(name, c, updateFailed() && previous != null ? previous : configuration, readyAt, doneAt, tags,
+                    reservedConcurrency, lastVersion, lastPublishedSignature, n);
         }
 
         LambdaFunction withTags(Map<String, String> t) {
-            return new LambdaFunction(name, configuration, previous, readyAt, updateDoneAt, t, reservedConcurrency, lastVersion, lastPublishedSignature);
+            return new LambdaFunction(name, configuration, previous, readyAt, updateDoneAt, t, reservedConcurrency, lastVersion, lastPublishedSignature, network);
         }
 
         LambdaFunction withReservedConcurrency(Integer r) {
-            return new LambdaFunction(name, configuration, previous, readyAt, updateDoneAt, tags, r, lastVersion, lastPublishedSignature);
+            return new LambdaFunction(name, configuration, previous, readyAt, updateDoneAt, tags, r, lastVersion, lastPublishedSignature, network);
         }
 
         LambdaFunction withPublished(long version, String signature) {
-            return new LambdaFunction(name, configuration, previous, readyAt, updateDoneAt, tags, reservedConcurrency, version, signature);
+            return new LambdaFunction(name, configuration, previous, readyAt, updateDoneAt, tags, reservedConcurrency, version, signature, network);
         }
 
+        LambdaFunction withNetwork(Network n) {
+            return new LambdaFunction(name, configuration, previous, readyAt, updateDoneAt, tags, reservedConcurrency, lastVersion, lastPublishedSignature, n);
+        }
+
+        /** Whether Lambda is still to create the network interfaces of the current configuration. */
+        boolean attaching() {
+            return network != null && network.dueAt() != null;
+        }
+
+        /** Being created: Pending until ready, and until its network interfaces are made. */
         boolean pending(Instant now) {
-            return now.isBefore(readyAt);
+            return now.isBefore(readyAt) || (updateDoneAt == null && attaching());
         }
 
         boolean updating(Instant now) {
-            return updateDoneAt != null && now.isBefore(updateDoneAt);
+            return updateDoneAt != null && (now.isBefore(updateDoneAt) || attaching());
         }
 
-        /** What invocations of $LATEST run now: the previous configuration while an update is in progress. */
-        FunctionConfiguration effective(Instant now) {
-            return updating(now) && previous != null ? previous : configuration;
+        /** Creation failed (State Failed): the function must be deleted and created again. */
+        boolean failed(Instant now) {
+            return !pending(now) && updateDoneAt == null && network != null && network.failureCode() != null;
         }
+
+        /** The last update failed (LastUpdateStatus Failed): the previous configuration still runs. */
+        boolean updateFailed() {
+            return updateDoneAt != null && network != null && network.failureCode() != null;
+        }
+
+        /** What invocations of $LATEST run now: the previous configuration while an update is in progress or after it failed. */
+        FunctionConfiguration effective(Instant now) {
+            return (updating(now) || updateFailed()) && previous != null ? previous : configuration;
+        }
+    }
+
+    /**
+     * The VPC network interfaces of a function's current configuration: due to be made at {@code dueAt} (null once
+     * made or failed), or why they could not be ({@code failureCode}, a StateReasonCode such as SubnetOutOfIPAddresses).
+     */
+    record Network(Instant dueAt, String failureCode, String failureReason) {
+        static Network due(Instant at) {
+            return new Network(at, null, null);
+        }
+
+        static final Network READY = new Network(null, null, null);
     }
 
     /** A published version: an immutable snapshot of the configuration. Id {@code name/0000000001}. */
@@ -106,12 +143,17 @@ final class LambdaState {
 
     /**
      * An asynchronous invocation waiting for its next attempt: kept in the store so a restart
-     * resumes the queue and its retries.
+     * resumes the queue and its retries. {@code traceHeader} is the caller's {@code X-Amzn-Trace-Id}
+     * (or null), which every attempt continues.
      */
     record AsyncEvent(String id, String function, String qualifier, byte[] payload, int attempts,
-                      Instant receivedAt, Instant nextAttemptAt, String account, String region) {
+                      Instant receivedAt, Instant nextAttemptAt, String account, String region, String traceHeader) {
         AsyncEvent attempted(Instant next) {
-            return new AsyncEvent(id, function, qualifier, payload, attempts + 1, receivedAt, next, account, region);
+            return new AsyncEvent(id, function, qualifier, payload, attempts + 1, receivedAt, next, account, region, traceHeader);
+        }
+
+        AsyncEvent at(Instant next) {
+            return new AsyncEvent(id, function, qualifier, payload, attempts, receivedAt, next, account, region, traceHeader);
         }
     }
 

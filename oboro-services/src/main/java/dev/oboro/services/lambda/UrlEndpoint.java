@@ -104,7 +104,8 @@ final class UrlEndpoint implements RawRoute {
         Invocations.Execution ex;
         try {
             Invocations.Target t = invocations.resolve(ref, state.oboro.clock().instant());
-            if (t.function().pending(state.oboro.clock().instant())) return withCors(message(503, "Service Unavailable", requestId), cors, origin);
+            Instant at = state.oboro.clock().instant();
+            if (t.function().pending(at) || t.function().failed(at)) return withCors(message(503, "Service Unavailable", requestId), cors, origin);
             ex = invocations.execute(t, event, requestId, null);
         } catch (AwsException e) {
             return withCors(message(e.status() == 0 ? 500 : e.status(), e.getMessage(), requestId), cors, origin);

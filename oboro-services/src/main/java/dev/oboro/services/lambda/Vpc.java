@@ -48,7 +48,8 @@ import java.util.logging.Logger;
  * {@code lambda.amazonaws.com} (interface type {@code lambda}, requester-managed) and shared, as in
  * AWS, by every function of the account with the same combination. A function attaching to a VPC
  * stays {@code Pending} (or its update {@code InProgress}) for {@link #ATTACH_DELAY} of Oboro's
- * clock. An ENI no function or version uses any more is deleted {@link #RELEASE_DELAY} later
+ * clock, at the end of which Lambda makes the ENIs it lacks; if EC2 refuses one, the function is
+ * {@code Failed} (its update {@code Failed}) with the matching StateReasonCode. An ENI no function or version uses any more is deleted {@link #RELEASE_DELAY} later
  * (Lambda releases them lazily); the deadline is in the record, so a restart re-arms it.
  *
  * <p>Egress: {@link #refusal} decides, at connection time, whether a function in a VPC may reach
@@ -80,6 +81,9 @@ final class Vpc {
         this.enis = state.oboro.store().table("lambda.enis", HyperplaneEni.class);
         for (Scope s : enis.scopes()) {
             for (HyperplaneEni e : enis.values(s)) if (e.releaseAt() != null) arm(s, e.releaseAt());
+        }
+        for (Scope s : state.functions.scopes()) {
+            for (LambdaState.LambdaFunction f : state.functions.values(s)) arm(s, f.name(), f.network());
         }
     }
 
@@ -159,26 +163,80 @@ final class Vpc {
 
     // ================================================================== network interfaces
 
-    /** Gives a function the Hyperplane ENIs of its configuration, creating the combinations the account does not have yet. */
-    void attach(Scope scope, String function, VpcConfigResponse v) {
-        if (!attached(v)) return;
-        List<String> groups = v.securityGroupIds().stream().sorted().toList();
-        for (String subnet : v.subnetIds()) {
-            String key = subnet + "|" + String.join(",", groups);
+    /**
+     * What the network of a configuration needs: null outside a VPC; ready when the account already has an ENI for
+     * each of its subnet and security-group combinations (kept from release); else ENIs to make at {@code at}, the
+     * end of the Pending state or of the update.
+     */
+    LambdaState.Network plan(Scope scope, VpcConfigResponse v, Instant at) {
+        if (!attached(v)) return null;
+        boolean all = true;
+        for (String key : keys(v)) {
             HyperplaneEni have = enis.get(scope, key);
-            if (have != null) {
-                if (have.releaseAt() != null) enis.put(scope, key, have.releasingAt(null));
-                continue;
-            }
+            if (have == null) all = false;
+            else if (have.releaseAt() != null) enis.put(scope, key, have.releasingAt(null));
+        }
+        return all ? LambdaState.Network.READY : LambdaState.Network.due(at);
+    }
+
+    /** Arms the making of a function's ENIs at their due time (from the record, so a restart re-arms it). */
+    void arm(Scope scope, String function, LambdaState.Network n) {
+        if (n == null || n.dueAt() == null) return;
+        state.oboro.scheduler().schedule(n.dueAt(), () -> {
             try {
-                CreateNetworkInterfaceResponse r = ec2(scope, CreateNetworkInterfaceRequest.builder().subnetId(subnet).groups(groups)
-                        .interfaceType("lambda").description("AWS Lambda VPC ENI-" + function + "-" + Ids.uuid()).build());
-                enis.put(scope, key, new HyperplaneEni(subnet, groups, v.vpcId(), r.networkInterface().networkInterfaceId(), function, null));
-            } catch (AwsException e) {
-                // AWS would mark the function Failed (SubnetOutOfIPAddresses, ...); Oboro logs it and runs the function anyway.
-                LOG.log(Level.WARNING, "could not create the Lambda ENI of " + function + " in " + subnet + ": " + e.getMessage());
+                settle(scope, function);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "making the Lambda ENIs of " + function + " failed", e);
+            }
+        });
+    }
+
+    /**
+     * Makes the ENIs a function's configuration lacks, through EC2 as Lambda, when they fall due. When EC2 refuses
+     * (the subnet ran out of addresses, or the subnet or a security group is gone), the function records why, as
+     * the StateReasonCode AWS reports: creation Failed, or an update's LastUpdateStatus Failed.
+     */
+    private void settle(Scope scope, String function) {
+        LambdaState.LambdaFunction f = state.functions.get(scope, function);
+        if (f == null || !f.attaching() || state.oboro.clock().instant().isBefore(f.network().dueAt())) return;
+        VpcConfigResponse v = f.configuration().vpcConfig();
+        LambdaState.Network result = LambdaState.Network.READY;
+        if (attached(v)) {
+            List<String> groups = v.securityGroupIds().stream().sorted().toList();
+            for (String subnet : v.subnetIds()) {
+                String key = subnet + "|" + String.join(",", groups);
+                HyperplaneEni have = enis.get(scope, key);
+                if (have != null) {
+                    if (have.releaseAt() != null) enis.put(scope, key, have.releasingAt(null));
+                    continue;
+                }
+                try {
+                    CreateNetworkInterfaceResponse r = ec2(scope, CreateNetworkInterfaceRequest.builder().subnetId(subnet).groups(groups)
+                            .interfaceType("lambda").description("AWS Lambda VPC ENI-" + function + "-" + Ids.uuid()).build());
+                    enis.put(scope, key, new HyperplaneEni(subnet, groups, v.vpcId(), r.networkInterface().networkInterfaceId(), function, null));
+                } catch (AwsException e) {
+                    result = failure(e);
+                    break;
+                }
             }
         }
+        LambdaState.Network expected = f.network();
+        LambdaState.Network outcome = result;
+        state.functions.update(scope, function, old -> old == null || !expected.equals(old.network()) ? old : old.withNetwork(outcome));
+        if (outcome.failureCode() != null) release(scope);
+    }
+
+    /** EC2's refusal to make an ENI as the StateReasonCode and reason Lambda reports. */
+    static LambdaState.Network failure(AwsException e) {
+        return switch (e.code()) {
+            case "InsufficientFreeAddressesInSubnet" -> new LambdaState.Network(null, "SubnetOutOfIPAddresses",
+                    "Lambda couldn't set up VPC access for the Lambda function because one or more configured subnets has no available IP addresses.");
+            case "InvalidSubnetID.NotFound" -> new LambdaState.Network(null, "InvalidSubnet",
+                    "The subnet ID provided in the Lambda function VPC configuration is not valid. " + e.getMessage());
+            case "InvalidGroup.NotFound" -> new LambdaState.Network(null, "InvalidSecurityGroup",
+                    "The security group ID provided in the Lambda function VPC configuration is not valid. " + e.getMessage());
+            default -> new LambdaState.Network(null, "InternalError", "Lambda couldn't create the function's network interfaces. " + e.getMessage());
+        };
     }
 
     /** Schedules the deletion of the ENIs no function or version of the account uses any more. */
@@ -232,8 +290,9 @@ final class Vpc {
         Set<String> used = new HashSet<>();
         Instant now = state.oboro.clock().instant();
         for (LambdaState.LambdaFunction f : state.functions.values(scope)) {
-            used.addAll(keys(f.configuration().vpcConfig()));
-            if (duringUpdates && f.previous() != null && f.updating(now)) used.addAll(keys(f.previous().vpcConfig()));
+            // a configuration whose ENIs could not all be made leaves the ones that were made to be released
+            if (!f.failed(now) && !f.updateFailed()) used.addAll(keys(f.configuration().vpcConfig()));
+            if (f.previous() != null && (f.updateFailed() || (duringUpdates && f.updating(now)))) used.addAll(keys(f.previous().vpcConfig()));
         }
         for (LambdaState.FunctionVersion v : state.versions.values(scope)) used.addAll(keys(v.configuration().vpcConfig()));
         return used;

@@ -7,8 +7,12 @@ import dev.oboro.services.stepfunctions.asl.ExecutionData;
 import dev.oboro.services.stepfunctions.asl.Json;
 import dev.oboro.services.xray.TraceWriter;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -40,12 +44,44 @@ final class ExecutionTraces {
         return "Root=" + TraceWriter.newTraceId(now) + ";Sampled=1";
     }
 
+    /** Whether an execution with this header is traced: it has a trace, and tracing is enabled or the caller sampled it. */
+    static boolean traced(String traceHeader, boolean tracingEnabled) {
+        if (traceHeader == null || !ROOT.matcher(traceHeader).find()) return false;
+        Matcher sampled = SAMPLED.matcher(traceHeader);
+        return tracingEnabled || (sampled.find() && "1".equals(sampled.group(1)));
+    }
+
+    /**
+     * The id of the subsegment a Task call gets in the execution's segment, fixed by the execution and the call's
+     * scheduled event, so the service called while the execution runs can name it as its parent before the segment
+     * is written.
+     */
+    static String taskSegmentId(String executionArn, long scheduledEventId) {
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest((executionArn + "#" + scheduledEventId).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The trace header a Task call carries into the service it calls: inside a traced execution, the execution's
+     * trace with the task's subsegment as parent ({@code Sampled=1}); otherwise the execution's own header, if any.
+     */
+    static String taskHeader(String traceHeader, boolean tracingEnabled, String executionArn, long scheduledEventId) {
+        if (traceHeader == null) return null;
+        Matcher root = ROOT.matcher(traceHeader);
+        if (!root.find()) return null;
+        if (!traced(traceHeader, tracingEnabled) || scheduledEventId <= 0) return traceHeader;
+        return "Root=" + root.group(1) + ";Parent=" + taskSegmentId(executionArn, scheduledEventId) + ";Sampled=1";
+    }
+
     /** Sends the execution's segment if it is traced: tracing enabled, or a sampled trace header given. */
     void finished(ExecutionData d, String traceHeader, boolean tracingEnabled) {
-        Matcher root = traceHeader == null ? null : ROOT.matcher(traceHeader);
-        if (root == null || !root.find()) return;
-        Matcher sampled = SAMPLED.matcher(traceHeader);
-        if (!tracingEnabled && !(sampled.find() && "1".equals(sampled.group(1)))) return;
+        if (!traced(traceHeader, tracingEnabled)) return;
+        Matcher root = ROOT.matcher(traceHeader);
+        if (!root.find()) return;
         try {
             Matcher parent = PARENT.matcher(traceHeader);
             ObjectNode seg = segment(d, root.group(1), parent.find() ? parent.group(1) : null);
@@ -93,7 +129,7 @@ final class ExecutionTraces {
             owner.put(id, state);
             if (type.equals("TaskScheduled") || type.equals("LambdaFunctionScheduled") || type.equals("ActivityScheduled")) {
                 ObjectNode t = state.withArray("subsegments").addObject();
-                t.put("id", TraceWriter.newSegmentId());
+                t.put("id", taskSegmentId(d.executionArn, id));
                 t.put("name", type.startsWith("Lambda") ? "Lambda" : type.startsWith("Activity") ? "Activity" : details.path("resourceType").asText());
                 t.put("namespace", "aws");
                 t.put("start_time", at);

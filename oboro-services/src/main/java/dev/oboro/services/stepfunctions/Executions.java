@@ -349,6 +349,12 @@ final class Executions {
         Execution e = find(call, req.executionArn());
         String reason = notRedrivable(call, e);
         if (reason != null) throw new AwsException("ExecutionNotRedrivable", reason);
+        if (e.mapRunArn() != null) {
+            // "To redrive a workflow that includes a Distributed Map state whose Map Run failed, you must redrive the
+            // parent workflow": a Map Run's children are redriven by their Map Run, not one by one.
+            throw new AwsException("ExecutionNotRedrivable", "Execution is a child workflow execution of Map Run " + e.mapRunArn()
+                    + " and cannot be redriven directly. Redrive its parent execution to redrive the Map Run.");
+        }
         sfn.ensureInEngine(e);
         sfn.started(e.arn());
         try {

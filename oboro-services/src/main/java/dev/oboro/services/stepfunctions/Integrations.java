@@ -107,9 +107,9 @@ final class Integrations implements TaskInvoker {
     /** The synchronous form, for TestState. */
     TestStateRequest.TaskOutcome runForTest(Call call, TaskRequest r) {
         Outcome o;
-        if (isLambda(r)) o = lambda(call.account(), r);
+        if (isLambda(r)) o = lambda(call.account(), r, null);
         else if ("states".equals(r.resourceType())) o = Outcome.failure("States.Runtime", "TestState does not run nested executions: mock the result");
-        else o = sdk(call.account(), r.resource().matches("arn:aws[a-z-]*:states:[a-z0-9-]+:.*") ? r.region() : call.region(), r);
+        else o = sdk(call.account(), r.resource().matches("arn:aws[a-z-]*:states:[a-z0-9-]+:.*") ? r.region() : call.region(), r, null);
         return o.error() != null ? TestStateRequest.TaskOutcome.failure(o.error(), o.cause()) : TestStateRequest.TaskOutcome.success(o.output());
     }
 
@@ -120,22 +120,23 @@ final class Integrations implements TaskInvoker {
     // ------------------------------------------------------------------ aws-sdk
 
     private Outcome sdk(TaskRequest r) {
-        return sdk(Arns.parse(r.executionArn()).account(), r.region(), r);
+        return sdk(Arns.parse(r.executionArn()).account(), r.region(), r, sfn.taskTraceHeader(r.executionArn(), r.scheduledEventId()));
     }
 
-    private Outcome sdk(String account, String region, TaskRequest r) {
+    private Outcome sdk(String account, String region, TaskRequest r, String traceHeader) {
         String type = r.resourceType();
         String service = type.startsWith("aws-sdk:") ? type.substring("aws-sdk:".length()) : type;
-        return callService(account, region, service, r.resourceName(), r.parameters(), r.resource());
+        return callService(account, region, service, r.resourceName(), r.parameters(), r.resource(), traceHeader);
     }
 
     /**
      * Calls {@code service}'s {@code action} (the SDK's own names: {@code route53}, {@code createHostedZone}) through
      * its typed handler, as the execution's account. An AWS error becomes {@code <Service>.<Code>Exception}, both
      * PascalCase, the Exception suffix added where the code lacks it (as Step Functions names them:
-     * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html).
+     * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html). The call carries the task's
+     * X-Ray trace header (or null).
      */
-    Outcome callService(String account, String region, String service, String action, JsonNode params, String resource) {
+    Outcome callService(String account, String region, String service, String action, JsonNode params, String resource, String traceHeader) {
         String model = sdkNames().get(service);
         ServiceModel svc = model == null ? null : oboro.models().service(model);
         String op = SdkParams.upper(action);
@@ -146,7 +147,7 @@ final class Integrations implements TaskInvoker {
         }
         String prefix = servicePrefix(requestClass);
         Call call = Call.internal(oboro, account, region == null || region.isEmpty() ? oboro.config().defaultRegion() : region, model)
-                .forService(model, op);
+                .forService(model, op).withTraceHeader(traceHeader);
         try {
             SdkPojo request = (SdkPojo) SdkParams.read(requestClass, params);
             Validator.validate(svc, operation.input(), request);
@@ -194,15 +195,16 @@ final class Integrations implements TaskInvoker {
     // ------------------------------------------------------------------ Lambda
 
     private Outcome lambda(TaskRequest r) {
-        return lambda(Arns.parse(r.executionArn()).account(), r);
+        return lambda(Arns.parse(r.executionArn()).account(), r, sfn.taskTraceHeader(r.executionArn(), r.scheduledEventId()));
     }
 
     /**
      * Lambda through its Invoke handler: a plain function ARN gives the function's result as the task result;
      * {@code lambda:invoke} gives the Invoke response (Payload, StatusCode, ExecutedVersion). A function error fails
-     * the task with the function's errorType and the payload as cause.
+     * the task with the function's errorType and the payload as cause. The call carries the execution's trace (the
+     * task's subsegment as parent), so a traced execution's function joins its trace.
      */
-    private Outcome lambda(String account, TaskRequest r) {
+    private Outcome lambda(String account, TaskRequest r, String traceHeader) {
         boolean plain = r.resource().startsWith("arn:aws:lambda:");
         JsonNode params = r.parameters() == null ? JsonNodeFactory.instance.objectNode() : r.parameters();
         InvokeRequest req;
@@ -216,7 +218,7 @@ final class Integrations implements TaskInvoker {
             req = b.build();
         }
         String region = r.region() == null || r.region().isEmpty() ? oboro.config().defaultRegion() : r.region();
-        Call call = Call.internal(oboro, account, region, "stepfunctions");
+        Call call = Call.internal(oboro, account, region, "stepfunctions").withTraceHeader(traceHeader);
         InvokeResponse resp;
         try {
             resp = oboro.services().call(call, "lambda", req);

@@ -317,6 +317,7 @@ final class MapRuns implements MapRunner {
         }
         sfn.started(child);
         sfn.traced(child, run.traceHeader());
+        sfn.publishStarted(scope.account(), scope.region(), run.stateMachineArn());
         try {
             sfn.engine.start(new AslEngine.StartRequest(child, run.stateMachineArn(), name, run.roleArn(), run.definition(), it.input()));
         } catch (RuntimeException e) {

@@ -201,6 +201,15 @@ final class StepFunctions implements EngineListener {
         return e == null ? null : e.traceHeader();
     }
 
+    /** The X-Ray trace header a task of a running execution passes to the service it calls (null if the execution has none). */
+    String taskTraceHeader(String executionArn, long scheduledEventId) {
+        String header = traceHeader(executionArn);
+        if (header == null) return null;
+        ExecutionData d = engine.execution(executionArn).orElse(null);
+        TracingConfiguration tracing = d == null ? null : tracingFor(d);
+        return ExecutionTraces.taskHeader(header, tracing != null && Boolean.TRUE.equals(tracing.enabled()), executionArn, scheduledEventId);
+    }
+
     void stopWaiting(String executionArn) {
         syncWaiters.remove(executionArn);
     }

@@ -151,6 +151,19 @@ class TracingTest {
     }
 
     @Test
+    void anAsynchronousInvokeContinuesTheCallersTrace() throws Exception {
+        Samples.create(lambda, account, "traced-async", "python3.12", "app.handler", Samples.python(CODE),
+                b -> b.tracingConfig(t -> t.mode(TracingMode.ACTIVE)));
+        String root = String.format("1-%08x-%s", Instant.now().getEpochSecond(), "a1b2c3d4e5f6a7b8c9d0e1f2");
+        InvokeResponse r = lambda.invoke(b -> b.functionName("traced-async").invocationType("Event").payload(SdkBytes.fromUtf8String("{}"))
+                .overrideConfiguration(o -> o.putHeader("X-Amzn-Trace-Id", "Root=" + root + ";Parent=0a1b2c3d4e5f6a7b;Sampled=1")));
+        assertEquals(202, r.statusCode());
+        Map<String, JsonNode> segs = segments(root);
+        assertEquals("0a1b2c3d4e5f6a7b", segs.get("AWS::Lambda").path("parent_id").asText(), "the queued event runs in the caller's trace");
+        assertEquals(segs.get("AWS::Lambda").path("id").asText(), segs.get("AWS::Lambda::Function").path("parent_id").asText());
+    }
+
+    @Test
     void passThroughTracesOnlyWhatTheCallerSampled() throws Exception {
         Samples.create(lambda, account, "passthrough", "python3.12", "app.handler", Samples.python(CODE), null);
         Map<String, String> h = header(JSON.readTree(invoke("passthrough", "{}", null).payload().asByteArray()).path("trace").asText());

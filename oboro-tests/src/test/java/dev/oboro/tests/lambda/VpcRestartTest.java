@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.State;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,7 +23,10 @@ import java.util.concurrent.locks.LockSupport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A server of its own is restarted while a deleted function's ENI waits for release: the deadline is persisted and re-armed. */
+/**
+ * A server of its own is restarted while a deleted function's ENI waits for release and another function waits for
+ * its ENI: both deadlines are persisted and re-armed.
+ */
 class VpcRestartTest {
     final String account = Oboro.newAccount();
 
@@ -54,19 +58,28 @@ class VpcRestartTest {
             lambda.createFunction(b -> b.functionName("fn").runtime("python3.12").handler("app.handler").role(role)
                     .code(z -> z.zipFile(SdkBytes.fromByteArray(Samples.python("def handler(e, c):\n    return 1\n"))))
                     .vpcConfig(v -> v.subnetIds(subnet).securityGroupIds(sg)));
-            assertEquals(1, lambdaEnis(ec2));
             first.oboro().scheduler().advance(Duration.ofSeconds(3));
+            assertEquals(1, lambdaEnis(ec2), "made at the end of Pending");
             lambda.deleteFunction(b -> b.functionName("fn"));
             first.oboro().scheduler().advance(Duration.ofMinutes(5));
             assertEquals(1, lambdaEnis(ec2));
+            // a function still Pending when the server stops: its ENI is made after the restart
+            String other = ec2.createSecurityGroup(r -> r.vpcId(vpc).groupName("later").description("later")).groupId();
+            lambda.createFunction(b -> b.functionName("later").runtime("python3.12").handler("app.handler").role(role)
+                    .code(z -> z.zipFile(SdkBytes.fromByteArray(Samples.python("def handler(e, c):\n    return 1\n"))))
+                    .vpcConfig(v -> v.subnetIds(subnet).securityGroupIds(other)));
         }
-        try (OboroServer second = start(dir); Ec2Client ec2 = client(Ec2Client.builder(), second)) {
+        try (OboroServer second = start(dir); Ec2Client ec2 = client(Ec2Client.builder(), second);
+             LambdaClient lambda = client(LambdaClient.builder(), second)) {
             Instant deadline = Instant.now().plusSeconds(20);
             while (!second.oboro().services().isLoaded("lambda") && Instant.now().isBefore(deadline)) LockSupport.parkNanos(5_000_000);
             assertTrue(second.oboro().services().isLoaded("lambda"), "Lambda loads at start-up because it has persisted ENIs");
-            assertEquals(1, lambdaEnis(ec2));
             second.oboro().scheduler().advance(Duration.ofMinutes(16));
-            assertEquals(0, lambdaEnis(ec2), "the release deadline was re-armed from the record");
+            assertEquals(State.ACTIVE, lambda.getFunctionConfiguration(b -> b.functionName("later")).state());
+            assertEquals(1, lambdaEnis(ec2), "the release deadline was re-armed from the record, and so was the Pending function's ENI");
+            String description = ec2.describeNetworkInterfaces(r -> r.filters(Filter.builder().name("interface-type").values("lambda").build()))
+                    .networkInterfaces().get(0).description();
+            assertTrue(description.startsWith("AWS Lambda VPC ENI-later-"), description);
         }
     }
 }

@@ -11,8 +11,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.AttachmentStatus;
 import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.NetworkInterface;
+import software.amazon.awssdk.services.ec2.model.NetworkInterfaceStatus;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.GetFunctionConfigurationResponse;
 import software.amazon.awssdk.services.lambda.model.InvalidParameterValueException;
@@ -140,6 +142,15 @@ class VpcTest {
         assertEquals("lambda.amazonaws.com", eni.requesterId());
         assertEquals(sg, eni.groups().get(0).groupId());
         assertEquals("lambda", eni.interfaceTypeAsString());
+        // in use from the start, attached to Lambda's side rather than to an instance
+        assertEquals(NetworkInterfaceStatus.IN_USE, eni.status());
+        assertTrue(eni.attachment().attachmentId().startsWith("ela-attach-"), eni.attachment().toString());
+        assertEquals("amazon-aws", eni.attachment().instanceOwnerId());
+        assertEquals(AttachmentStatus.ATTACHED, eni.attachment().status());
+        assertEquals(1, eni.attachment().deviceIndex());
+        assertNull(eni.attachment().instanceId());
+        assertEquals("OperationNotPermitted", assertThrows(software.amazon.awssdk.services.ec2.model.Ec2Exception.class,
+                () -> ec2.detachNetworkInterface(r -> r.attachmentId(eni.attachment().attachmentId()))).awsErrorDetails().errorCode());
 
         // Same subnet and security groups: the ENI is shared.
         createInVpc("in-vpc-2", "python3.12", "app.handler", zip, subnet, sg);

@@ -33,8 +33,8 @@ class LambdaIntegrationTest {
 
     @Test
     void taskStatesInvokeRealFunctions() throws Exception {
-        String fn = pythonFunction("doubler", "def handler(event, context):\n    return {'n': event['n'] * 2}\n");
-        String failing = pythonFunction("failer", "def handler(event, context):\n    raise ValueError('no good')\n");
+        String fn = pythonFunction(account, "doubler", "def handler(event, context):\n    return {'n': event['n'] * 2}\n");
+        String failing = pythonFunction(account, "failer", "def handler(event, context):\n    raise ValueError('no good')\n");
         String definition = """
                 {"StartAt":"Invoke","States":{
                   "Invoke":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
@@ -61,7 +61,8 @@ class LambdaIntegrationTest {
         }
     }
 
-    private String pythonFunction(String name, String code) throws Exception {
+    /** A Python function of the account (and its role), Active when returned. */
+    static String pythonFunction(String account, String name, String code) throws Exception {
         String trust = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
                 + "\"Principal\":{\"Service\":\"lambda.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}";
         try (IamClient iam = Oboro.client(IamClient.builder(), account)) {

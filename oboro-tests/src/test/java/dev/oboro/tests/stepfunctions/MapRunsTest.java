@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.oboro.tests.support.Oboro;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.ResourceLock;
+import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeMapRunResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionListItem;
@@ -96,6 +97,13 @@ class MapRunsTest {
             assertTrue(Sfn.types(Sfn.history(sfn, child.executionArn())).contains("ChoiceStateEntered"));
             // the parent's machine does not list its children
             assertFalse(sfn.listExecutions(r -> r.stateMachineArn(m)).executions().stream().anyMatch(e -> e.mapRunArn() != null));
+            // children count in AWS/States under the Map Run's state machine ARN, started as well as ended
+            try (CloudWatchClient cw = Oboro.client(CloudWatchClient.builder(), account)) {
+                String childMachine = runs.get(0).stateMachineArn();
+                assertEquals(5.0, MetricsTest.sum(cw, "ExecutionsStarted", childMachine));
+                assertEquals(4.0, MetricsTest.sum(cw, "ExecutionsSucceeded", childMachine));
+                assertEquals(1.0, MetricsTest.sum(cw, "ExecutionsFailed", childMachine));
+            }
         }
     }
 
@@ -134,6 +142,56 @@ class MapRunsTest {
             assertEquals(3, children.size());
             assertEquals(List.of(0, 0, 1), children.stream().map(ExecutionListItem::redriveCount).sorted().toList());
             assertEquals(1, sfn.listExecutions(r -> r.mapRunArn(mapRun).redriveFilter("REDRIVEN")).executions().size());
+        }
+    }
+
+    @Test
+    void aMapRunChildIsRedrivenThroughItsParentOnly() {
+        try (SfnClient sfn = Sfn.client(account)) {
+            String m = Sfn.create(sfn, account, "child-redrive", machine("DISTRIBUTED", "STANDARD", "", FLAKY.replace("\"NumericEquals\":3,", "\"NumericEquals\":-1,")));
+            String exec = sfn.startExecution(r -> r.stateMachineArn(m).input("[2]")).executionArn();
+            assertEquals(ExecutionStatus.FAILED, Sfn.awaitDone(sfn, exec).status());
+            String mapRun = sfn.listMapRuns(r -> r.executionArn(exec)).mapRuns().get(0).mapRunArn();
+            String child = sfn.listExecutions(r -> r.mapRunArn(mapRun)).executions().get(0).executionArn();
+            assertEquals(ExecutionStatus.FAILED, sfn.describeExecution(r -> r.executionArn(child)).status());
+            SfnException e = assertThrows(SfnException.class, () -> sfn.redriveExecution(r -> r.executionArn(child)));
+            assertEquals("ExecutionNotRedrivable", e.awsErrorDetails().errorCode());
+            assertTrue(e.awsErrorDetails().errorMessage().contains(mapRun), e.awsErrorDetails().errorMessage());
+            assertEquals(ExecutionStatus.FAILED, sfn.describeExecution(r -> r.executionArn(child)).status());
+            assertEquals(ExecutionStatus.FAILED, sfn.describeExecution(r -> r.executionArn(exec)).status());
+            // through the parent it is redriven
+            sfn.redriveExecution(r -> r.executionArn(exec));
+            assertEquals(ExecutionStatus.SUCCEEDED, Sfn.awaitDone(sfn, exec).status());
+            assertEquals(1, sfn.describeExecution(r -> r.executionArn(child)).redriveCount());
+        }
+    }
+
+    @Test
+    void aRedrivenInlineMapReRunsItsIterationsWithinMaxConcurrency() {
+        String processor = """
+                {"Check":{"Type":"Choice","Choices":[{"Not":{"Variable":"$","NumericEquals":3},"Next":"Pause"},
+                   {"Variable":"$$.Execution.RedriveCount","NumericGreaterThan":0,"Next":"Pause"}]},
+                 "Pause":{"Type":"Wait","Seconds":5,"End":true}}""";
+        try (SfnClient sfn = Sfn.client(account)) {
+            String m = Sfn.create(sfn, account, "inline-redrive", machine("INLINE", "STANDARD", "\"MaxConcurrency\":1,\"ToleratedFailureCount\":1,", processor));
+            String exec = sfn.startExecution(r -> r.stateMachineArn(m).input("[3,3,1]")).executionArn();
+            var failed = Sfn.awaitDone(sfn, exec);
+            // items 3 match no choice before a redrive: two failed iterations, one tolerated
+            assertEquals("States.ExceedToleratedFailureThreshold", failed.error());
+            int before = Sfn.history(sfn, exec).size();
+
+            sfn.redriveExecution(r -> r.executionArn(exec));
+            List<String> after = Sfn.types(Sfn.history(sfn, exec));
+            after = after.subList(before, after.size());
+            assertEquals(1, after.stream().filter("WaitStateEntered"::equals).count(), "one iteration at a time: " + after);
+            for (int i = 0; i < 3; i++) Oboro.advance(Duration.ofSeconds(5));
+            var done = Sfn.awaitDone(sfn, exec);
+            assertEquals(ExecutionStatus.SUCCEEDED, done.status(), done.error() + " " + done.cause());
+            assertEquals("[3,3,1]", done.output());
+            after = Sfn.types(Sfn.history(sfn, exec));
+            after = after.subList(before, after.size());
+            assertEquals(List.of("MapIterationStarted", "MapIterationSucceeded", "MapIterationStarted", "MapIterationSucceeded",
+                    "MapIterationStarted", "MapIterationSucceeded"), after.stream().filter(t -> t.startsWith("MapIteration")).toList());
         }
     }
 

@@ -42,7 +42,7 @@ class MetricsTest {
         }
     }
 
-    private static double sum(CloudWatchClient cw, String metric, String machineArn) {
+    static double sum(CloudWatchClient cw, String metric, String machineArn) {
         Instant now = Oboro.server().oboro().clock().instant();
         List<Datapoint> points = cw.getMetricStatistics(r -> r.namespace("AWS/States").metricName(metric)
                 .dimensions(Dimension.builder().name("StateMachineArn").value(machineArn).build())

@@ -89,6 +89,47 @@ class TracingTest {
         }
     }
 
+    @Test
+    void aTracedExecutionsLambdaTaskRunsInTheExecutionsTrace() throws Exception {
+        String fn = LambdaIntegrationTest.pythonFunction(account, "traced-task", "def handler(event, context):\n    return {'ok': True}\n");
+        String def = """
+                {"StartAt":"Invoke","States":{
+                  "Invoke":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"%s"},"End":true}}}"""
+                .formatted(fn);
+        try (SfnClient sfn = Sfn.client(account); XRayClient xray = Oboro.client(XRayClient.builder(), account)) {
+            String machine = sfn.createStateMachine(r -> r.name("traced-lambda").roleArn(Sfn.role(account)).definition(def)
+                    .tracingConfiguration(t -> t.enabled(true))).stateMachineArn();
+            String exec = sfn.startExecution(r -> r.stateMachineArn(machine)).executionArn();
+            var done = Sfn.awaitDone(sfn, exec);
+            assertEquals(ExecutionStatus.SUCCEEDED, done.status(), done.cause());
+            Matcher m = ROOT.matcher(done.traceHeader());
+            assertTrue(m.find(), done.traceHeader());
+            String traceId = m.group(1);
+            // Lambda writes its segments off the invocation's path: wait (bounded) for all three
+            java.util.Map<String, JsonNode> byOrigin = new java.util.HashMap<>();
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (byOrigin.size() < 3) {
+                assertTrue(System.nanoTime() < until, "one trace with the execution's and the function's segments: " + byOrigin.keySet());
+                byOrigin.clear();
+                for (Trace t : xray.batchGetTraces(r -> r.traceIds(traceId)).traces()) {
+                    for (Segment s : t.segments()) {
+                        JsonNode doc = json.readTree(s.document());
+                        byOrigin.put(doc.path("origin").asText(), doc);
+                    }
+                }
+                if (byOrigin.size() < 3) Thread.sleep(20);
+            }
+            JsonNode machineSeg = byOrigin.get("AWS::StepFunctions::StateMachine");
+            JsonNode task = machineSeg.path("subsegments").get(0).path("subsegments").get(0);
+            assertEquals("lambda", task.path("name").asText(), machineSeg.toString());
+            JsonNode service = byOrigin.get("AWS::Lambda");
+            assertNotNull(service, byOrigin.keySet().toString());
+            assertEquals(task.path("id").asText(), service.path("parent_id").asText(), "the function's segments are children of the task's subsegment");
+            assertEquals(traceId, service.path("trace_id").asText());
+            assertEquals(service.path("id").asText(), byOrigin.get("AWS::Lambda::Function").path("parent_id").asText());
+        }
+    }
+
     private static List<TraceSummary> summaries(XRayClient xray) {
         Instant now = Oboro.server().oboro().clock().instant();
         List<TraceSummary> out = new ArrayList<>();

@@ -275,8 +275,16 @@ public final class AslEngine {
             if (!again.isEmpty()) {
                 resetTask(f);
                 f.phase = "WAIT_CHILDREN";
-                f.running = again.size();
                 f.failed = 0;
+                f.redriving = new ArrayList<>();
+                if (st.type.equals("Map")) {
+                    // an inline Map re-runs its iterations within MaxConcurrency, as it ran them the first time
+                    f.running = 0;
+                    again.forEach(c -> f.redriving.add(c.id));
+                    fillMap(x, f, st);
+                    return;
+                }
+                f.running = again.size();
                 for (Frame c : again) redriveFrame(x, c, source);
                 return;
             }
@@ -1037,17 +1045,19 @@ public final class AslEngine {
                 listener.activityTaskScheduled(arn);
             }
             case "LAMBDA" -> {
-                emit(x, f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", Json.mapOf("resource", arn, "input", Json.write(params),
+                long scheduled = emit(x, f, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", Json.mapOf("resource", arn, "input", Json.write(params),
                         "inputDetails", notTruncated(), "timeoutInSeconds", timeout == null ? null : (long) timeout), true);
+                req.put("scheduledEventId", scheduled);
                 emit(x, f, "LambdaFunctionStarted", null, null, true);
                 if (heartbeat != null) addTimer(x, "HEARTBEAT", f.id, now.plusSeconds(heartbeat));
                 TaskRequest r = requestOf(f, x.d.executionArn);
                 x.work.add(() -> invoker.invoke(r));
             }
             default -> {
-                emit(x, f, "TaskScheduled", "taskScheduledEventDetails", Json.mapOf("resourceType", res.type, "resource", res.name + res.suffix,
+                long scheduled = emit(x, f, "TaskScheduled", "taskScheduledEventDetails", Json.mapOf("resourceType", res.type, "resource", res.name + res.suffix,
                         "region", res.region, "parameters", Json.write(params), "timeoutInSeconds", timeout == null ? null : (long) timeout,
                         "heartbeatInSeconds", heartbeat == null ? null : (long) heartbeat), true);
+                req.put("scheduledEventId", scheduled);
                 emit(x, f, "TaskStarted", "taskStartedEventDetails", Json.mapOf("resourceType", res.type, "resource", res.name + res.suffix), true);
                 if (heartbeat != null) addTimer(x, "HEARTBEAT", f.id, now.plusSeconds(heartbeat));
                 TaskRequest r = requestOf(f, x.d.executionArn);
@@ -1074,7 +1084,7 @@ public final class AslEngine {
                 r.path("resourceName").asText(), IntegrationPattern.valueOf(r.path("pattern").asText()), r.get("parameters"), f.taskToken,
                 r.hasNonNull("timeoutSeconds") ? r.get("timeoutSeconds").intValue() : null,
                 r.hasNonNull("heartbeatSeconds") ? r.get("heartbeatSeconds").intValue() : null,
-                r.get("credentials"), r.path("region").asText());
+                r.get("credentials"), r.path("region").asText(), r.path("scheduledEventId").asLong(0));
     }
 
     private void submitted(Exec x, Frame f, JsonNode out) {
@@ -1329,6 +1339,12 @@ public final class AslEngine {
     }
 
     private void fillMap(Exec x, Frame f, StateDef st) {
+        while (!f.redriving.isEmpty() && (f.maxConcurrency <= 0 || f.running < f.maxConcurrency)) {
+            Frame c = x.d.frames.get(f.redriving.remove(0));
+            if (c == null) continue;
+            f.running++;
+            redriveFrame(x, c, f.source);
+        }
         while (f.nextItem < f.items.size() && (f.maxConcurrency <= 0 || f.running < f.maxConcurrency)) {
             int i = f.nextItem++;
             Frame c = newFrame(x, f, "ITERATION", i, st.processor.id, st.processor.startAt, f.items.get(i));
@@ -1336,7 +1352,7 @@ public final class AslEngine {
             f.running++;
             schedule(x, c);
         }
-        if (f.running == 0 && f.nextItem >= f.items.size()) {
+        if (f.running == 0 && f.redriving.isEmpty() && f.nextItem >= f.items.size()) {
             emit(x, f, "MapStateSucceeded", null, null, false);
             f.phase = "RUNNING";
             JsonNode results = f.results;

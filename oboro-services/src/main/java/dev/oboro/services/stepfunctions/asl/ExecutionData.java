@@ -79,6 +79,8 @@ public final class ExecutionData {
         public int succeeded;
         public int failed;
         public int maxConcurrency;
+        /** A redriven inline Map's unsuccessful iterations still waiting for a MaxConcurrency slot, in order. */
+        public List<String> redriving = new ArrayList<>();
         public Integer toleratedCount;
         public Double toleratedPercent;
         public JsonNode effectiveInput;

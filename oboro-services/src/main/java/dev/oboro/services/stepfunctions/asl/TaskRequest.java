@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param parameters    the effective Parameters (JSONPath) or Arguments (JSONata)
  * @param taskToken     the token for {@code .waitForTaskToken} (also in {@code $$.Task.Token}), else null
  * @param credentials   the state's evaluated Credentials field, or null
+ * @param scheduledEventId the id of the TaskScheduled / LambdaFunctionScheduled event of this attempt (0 if none)
  */
 public record TaskRequest(
         String executionArn,
@@ -25,7 +26,8 @@ public record TaskRequest(
         Integer timeoutSeconds,
         Integer heartbeatSeconds,
         JsonNode credentials,
-        String region) {
+        String region,
+        long scheduledEventId) {
 
     public enum IntegrationPattern { REQUEST_RESPONSE, SYNC, SYNC2, WAIT_FOR_TASK_TOKEN }
 }

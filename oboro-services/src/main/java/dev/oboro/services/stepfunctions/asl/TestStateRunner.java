@@ -124,7 +124,7 @@ final class TestStateRunner {
                         String arn = st.path("Resource").asText();
                         AslEngine.Resource r = AslEngine.resource(arn, "us-east-1");
                         TaskRequest tr = new TaskRequest(null, "test", "TestState", arn, r.type(), r.name(),
-                                r.pattern(), params, null, null, null, null, r.region());
+                                r.pattern(), params, null, null, null, null, r.region(), 0);
                         TestStateRequest.TaskOutcome o = req.taskRunner().apply(tr);
                         if (o.error() != null) { error = o.error(); cause = o.cause(); } else res = Json.parse(o.output());
                     }
