@@ -60,6 +60,13 @@ final class MapRuns implements MapRunner {
                     toleratedFailurePercentage, executionType, definition, roleArn, traceHeader, total, redriveCount, redriveDate);
         }
 
+        /** The run as a redrive of the parent takes it over: the parent's new task, and (if it ended) running again. */
+        MapRun redrivenBy(String taskId, boolean again, Instant at) {
+            return new MapRun(arn, executionArn, taskId, stateMachineArn, again ? "RUNNING" : status, startDate, null, maxConcurrency,
+                    toleratedFailureCount, toleratedFailurePercentage, executionType, definition, roleArn, traceHeader, total,
+                    again ? redriveCount + 1 : redriveCount, again ? at : redriveDate);
+        }
+
         boolean express() {
             return "EXPRESS".equals(executionType);
         }
@@ -161,7 +168,8 @@ final class MapRuns implements MapRunner {
                 work = List.of(() -> sfn.engine.taskFailed(r.executionArn(), r.taskId(), "States.Runtime", "The Map Run no longer exists: " + mapRunArn));
                 after = null;
             } else {
-                if (!"RUNNING".equals(run.status())) {
+                boolean again = !"RUNNING".equals(run.status());
+                if (again) {
                     for (Item it : itemsOf(scope, mapRunArn)) {
                         if (it.status().equals("FAILED") || it.status().equals("TIMED_OUT") || it.status().equals("ABORTED")) {
                             // STANDARD children are redriven (same ARN, redriveCount + 1); EXPRESS ones run again as new executions
@@ -169,14 +177,8 @@ final class MapRuns implements MapRunner {
                                     run.express() ? null : it.executionArn(), null, null, null));
                         }
                     }
-                    run = new MapRun(run.arn(), run.executionArn(), r.taskId(), run.stateMachineArn(), "RUNNING", run.startDate(), null,
-                            run.maxConcurrency(), run.toleratedFailureCount(), run.toleratedFailurePercentage(), run.executionType(),
-                            run.definition(), run.roleArn(), run.traceHeader(), run.total(), run.redriveCount() + 1, sfn.oboro.clock().instant());
-                } else {
-                    run = new MapRun(run.arn(), run.executionArn(), r.taskId(), run.stateMachineArn(), run.status(), run.startDate(), null,
-                            run.maxConcurrency(), run.toleratedFailureCount(), run.toleratedFailurePercentage(), run.executionType(),
-                            run.definition(), run.roleArn(), run.traceHeader(), run.total(), run.redriveCount(), run.redriveDate());
                 }
+                run = run.redrivenBy(r.taskId(), again, sfn.oboro.clock().instant());
                 runs.put(scope, mapRunArn, run);
                 after = run;
                 work = new ArrayList<>();
