@@ -36,6 +36,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,10 @@ import java.util.stream.Stream;
  * <p>Limitation: the JVM has one process environment, so {@code System.getenv()} in an
  * in-process function shows Oboro's, not the function's variables. The function's credentials,
  * region and endpoint reach it as system properties instead ({@link JvmProperties}), which the AWS
- * SDK for Java reads first.
+ * SDK for Java reads first; so does the invocation's trace header, as {@code com.amazonaws.xray.traceHeader}
+ * (where Lambda's Java runtime puts it). The AWS SDK for Java adds that header to its own calls only
+ * when the environment variable {@code AWS_LAMBDA_FUNCTION_NAME} is set, which an in-process function's
+ * JVM does not have: an X-Ray SDK recorder continues the trace, the bare SDK does not.
  */
 final class JvmEnvironment implements Environment {
     /** The parent of every function class loader: the JDK, plus Lambda's handler interfaces as the Java runtime provides them. */
@@ -83,7 +87,7 @@ final class JvmEnvironment implements Environment {
     private final URLClassLoader loader;
     private final ObjectMapper mapper;
     private final StringBuilder initLog = new StringBuilder();
-    private final java.util.Map<String, String> properties;
+    private final Map<String, String> properties;
     private Call call;
     private byte[] initError;
     private String initErrorType;
@@ -279,9 +283,10 @@ final class JvmEnvironment implements Environment {
         InvocationContext ctx = new InvocationContext(req, deadline, log);
         long[] allocated = {0};
         CompletableFuture<Throwable> done = new CompletableFuture<>();
+        Map<String, String> invocationProperties = JvmProperties.withTrace(properties, req.traceId());
         Thread t = Thread.ofVirtual().name("lambda-" + spec.function()).unstarted(() -> {
             SINK.set(log);
-            JvmProperties.enter(properties);
+            JvmProperties.enter(invocationProperties);
             Thread.currentThread().setContextClassLoader(loader);
             long a0 = allocatedBytes();
             try {

@@ -1,5 +1,6 @@
 package dev.oboro.services.lambda;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -10,7 +11,9 @@ import java.util.Properties;
  * {@code aws.sessionToken}, {@code aws.region} and {@code aws.endpointUrl} are the function's own, so
  * an AWS SDK it builds with the default providers signs as the function's execution role session
  * and talks to Oboro (the SDK for Java reads these properties before the environment variables,
- * which in one JVM cannot differ per function). Every other thread sees the JVM's properties.
+ * which in one JVM cannot differ per function). As Lambda's Java runtime does, the invocation's
+ * X-Ray trace header is {@code com.amazonaws.xray.traceHeader} while it runs (the X-Ray SDK for Java
+ * reads it). Every other thread sees the JVM's properties.
  */
 final class JvmProperties extends Properties {
     private static final InheritableThreadLocal<Map<String, String>> OVERLAY = new InheritableThreadLocal<>();
@@ -46,8 +49,19 @@ final class JvmProperties extends Properties {
         return Map.copyOf(m);
     }
 
+    /** The property through which Lambda's Java runtime hands an invocation its X-Ray trace header. */
+    static final String TRACE_HEADER = "com.amazonaws.xray.traceHeader";
+
     static void enter(Map<String, String> properties) {
         OVERLAY.set(properties);
+    }
+
+    /** The function's properties with this invocation's trace header, if it has one. */
+    static Map<String, String> withTrace(Map<String, String> properties, String traceHeader) {
+        if (traceHeader == null) return properties;
+        Map<String, String> m = new HashMap<>(properties);
+        m.put(TRACE_HEADER, traceHeader);
+        return m;
     }
 
     static void leave() {

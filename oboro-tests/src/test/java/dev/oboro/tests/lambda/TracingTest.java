@@ -124,6 +124,39 @@ class TracingTest {
     }
 
     @Test
+    void aJavaFunctionReadsItsInvocationsTraceHeaderWhereLambdasJavaRuntimePutsIt() throws Exception {
+        Samples.create(lambda, account, "traced-java", "java21", "sample.Trace::handle", Samples.java(Map.of("sample/Trace.java", """
+                package sample;
+                import java.util.Map;
+                public class Trace {
+                    public Map<String, String> handle(Map<String, Object> in) {
+                        String seenByOtherThreads;
+                        try {
+                            var holder = new String[1];
+                            Thread t = Thread.ofPlatform().start(() -> holder[0] = String.valueOf(System.getProperty("com.amazonaws.xray.traceHeader")));
+                            t.join();
+                            seenByOtherThreads = holder[0];
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return Map.of("trace", String.valueOf(System.getProperty("com.amazonaws.xray.traceHeader")), "child", seenByOtherThreads);
+                    }
+                }
+                """)), b -> b.tracingConfig(t -> t.mode(TracingMode.ACTIVE)));
+        String root = String.format("1-%08x-%s", Instant.now().getEpochSecond(), "00112233445566778899aabb");
+        for (int i = 0; i < 2; i++) { // cold, then warm: each invocation its own header
+            String caller = i == 0 ? root : root.replace("0011", "2233");
+            JsonNode out = JSON.readTree(invoke("traced-java", "{}", "Root=" + caller + ";Parent=53995c3f42cd8ad8;Sampled=1").payload().asByteArray());
+            Map<String, String> h = header(out.path("trace").asText());
+            assertEquals(caller, h.get("Root"), out.toString());
+            assertEquals("1", h.get("Sampled"));
+            assertEquals(segments(caller).get("AWS::Lambda::Function").path("id").asText(), h.get("Parent"), "the function's parent is its function segment");
+            assertEquals(out.path("trace").asText(), out.path("child").asText(), "threads the function starts see it too");
+        }
+        assertNull(System.getProperty("com.amazonaws.xray.traceHeader"), "Oboro's own threads do not see a function's trace");
+    }
+
+    @Test
     void aFunctionErrorIsAFaultAndTheCallersTraceIsContinued() throws Exception {
         Samples.create(lambda, account, "traced-err", "python3.12", "app.handler", Samples.python(CODE),
                 b -> b.tracingConfig(t -> t.mode(TracingMode.ACTIVE)));
