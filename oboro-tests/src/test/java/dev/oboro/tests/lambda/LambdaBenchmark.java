@@ -2,9 +2,19 @@ package dev.oboro.tests.lambda;
 
 import dev.oboro.tests.support.Oboro;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +30,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * Lambda invoke benchmark (not a test): warm latency through the SDK for an in-process Java
  * function and a Python function, Python cold starts, and invokes per second with 32 callers.
  * Run with the test class path: {@code java -cp ... dev.oboro.tests.lambda.LambdaBenchmark}.
+ *
+ * <p>Latencies are measured through the SDK's default HTTP client (Apache) and through
+ * {@code UrlConnectionHttpClient}. The JDK's HttpURLConnection, before it reuses a kept-alive
+ * connection for a streamed POST, probes it for a close with a read that times out after 1 ms
+ * ({@code sun.net.www.http.HttpClient#available}), so every Invoke through that client costs a
+ * millisecond more, on the client, whatever the server does; a raw keep-alive HTTP request is
+ * measured too, as the floor.
  */
 public final class LambdaBenchmark {
     public static void main(String[] args) throws Exception {
@@ -35,16 +52,14 @@ public final class LambdaBenchmark {
                     """)), null);
             Samples.create(lambda, account, "bench-py", "python3.12", "app.handler", Samples.python("def handler(e, c):\n    return e\n"), null);
             byte[] payload = "{\"hello\":\"world\"}".getBytes();
-            for (String fn : List.of("bench-java", "bench-py")) {
-                for (int i = 0; i < 500; i++) invoke(lambda, fn, payload); // warm-up (JIT, connections)
-                long[] t = new long[3000];
-                for (int i = 0; i < t.length; i++) {
-                    long s = System.nanoTime();
-                    invoke(lambda, fn, payload);
-                    t[i] = System.nanoTime() - s;
+            try (LambdaClient apache = defaultClient(account)) {
+                for (String fn : List.of("bench-java", "bench-py")) {
+                    latency(fn + " via SDK (Apache, default)", () -> invoke(apache, fn, payload));
+                    latency(fn + " via SDK (UrlConnection)", () -> invoke(lambda, fn, payload));
+                    try (RawHttp raw = new RawHttp(account, fn, payload)) {
+                        latency(fn + " raw HTTP", raw::invoke);
+                    }
                 }
-                Arrays.sort(t);
-                System.out.printf("%-10s warm invoke via SDK: p50 %.3f ms, p99 %.3f ms%n", fn, t[t.length / 2] / 1e6, t[(int) (t.length * 0.99)] / 1e6);
             }
             long[] cold = new long[10];
             for (int i = 0; i < cold.length; i++) {
@@ -63,6 +78,77 @@ public final class LambdaBenchmark {
         System.exit(0);
     }
 
+    private interface Call {
+        void run() throws IOException;
+    }
+
+    private static void latency(String what, Call call) throws IOException {
+        for (int i = 0; i < 500; i++) call.run(); // warm-up (JIT, connections)
+        long[] t = new long[3000];
+        for (int i = 0; i < t.length; i++) {
+            long s = System.nanoTime();
+            call.run();
+            t[i] = System.nanoTime() - s;
+        }
+        Arrays.sort(t);
+        System.out.printf("%-40s warm invoke p50 %.3f ms, p99 %.3f ms%n", what, t[t.length / 2] / 1e6, t[(int) (t.length * 0.99)] / 1e6);
+    }
+
+    /** A client as an application builds it: the SDK's default HTTP client, Apache. */
+    private static LambdaClient defaultClient(String account) {
+        return LambdaClient.builder().endpointOverride(Oboro.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(Oboro.credentials(account)).httpClientBuilder(ApacheHttpClient.builder()).build();
+    }
+
+    /** Invoke as one keep-alive HTTP/1.1 request written at once (Oboro does not check signatures, only the access key). */
+    private static final class RawHttp implements AutoCloseable {
+        private final Socket socket;
+        private final OutputStream out;
+        private final InputStream in;
+        private final byte[] request;
+
+        RawHttp(String account, String fn, byte[] payload) throws IOException {
+            URI ep = Oboro.endpoint();
+            socket = new Socket(ep.getHost(), ep.getPort());
+            socket.setTcpNoDelay(true);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream());
+            String head = "POST /2015-03-31/functions/" + fn + "/invocations HTTP/1.1\r\nHost: " + ep.getAuthority()
+                    + "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=" + account + "/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0"
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n";
+            byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+            request = Arrays.copyOf(h, h.length + payload.length);
+            System.arraycopy(payload, 0, request, h.length, payload.length);
+        }
+
+        void invoke() throws IOException {
+            out.write(request);
+            out.flush();
+            String status = line();
+            if (!status.startsWith("HTTP/1.1 200")) throw new IOException(status);
+            int length = 0;
+            for (String l = line(); !l.isEmpty(); l = line()) {
+                if (l.regionMatches(true, 0, "content-length:", 0, 15)) length = Integer.parseInt(l.substring(15).trim());
+                if (l.regionMatches(true, 0, "x-amz-function-error:", 0, 21)) throw new IOException(l);
+            }
+            if (in.readNBytes(length).length != length) throw new EOFException();
+        }
+
+        private String line() throws IOException {
+            StringBuilder b = new StringBuilder();
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) throw new EOFException();
+                if (c != '\r') b.append((char) c);
+            }
+            return b.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
     private static void invoke(LambdaClient lambda, String fn, byte[] payload) {
         InvokeResponse r = lambda.invoke(b -> b.functionName(fn).payload(SdkBytes.fromByteArray(payload)));
         if (r.functionError() != null) throw new IllegalStateException(r.payload().asUtf8String());
@@ -75,7 +161,7 @@ public final class LambdaBenchmark {
         List<Future<?>> fs = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
             fs.add(pool.submit(() -> {
-                try (LambdaClient c = Samples.client(account)) {
+                try (LambdaClient c = defaultClient(account)) {
                     while (!stop.get()) {
                         invoke(c, fn, payload);
                         count.incrementAndGet();

@@ -21,7 +21,7 @@ final class Sfn {
                 .apiCallAttemptTimeout(Duration.ofSeconds(90)).retryStrategy(r -> r.maxAttempts(1))
                 // StartSyncExecution and TestState go to "sync-<host>" unless host prefixes are off
                 .putAdvancedOption(software.amazon.awssdk.core.client.config.SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true));
-        b.httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()
+        b.httpClientBuilder(software.amazon.awssdk.http.apache.ApacheHttpClient.builder()
                 .socketTimeout(Duration.ofSeconds(90)));
         b.endpointOverride(Oboro.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
                 .credentialsProvider(Oboro.credentials(account));
