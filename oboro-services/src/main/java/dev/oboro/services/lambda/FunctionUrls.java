@@ -47,9 +47,7 @@ final class FunctionUrls {
         if (LambdaState.LATEST.equals(ref.qualifier())) ref = ref.qualified(null);
         if (ref.qualifier() != null) {
             if (LambdaState.isVersionNumber(ref.qualifier())) {
-                // a version fails the Qualifier pattern of the function URL operations (API reference), as a validation error
-                throw new AwsException("ValidationException", "1 validation error detected: Value '" + ref.qualifier() + "' at 'qualifier' "
-                        + "failed to satisfy constraint: Member must satisfy regular expression pattern: (^\\\\$LATEST$)|((?!^[0-9]+$)([a-zA-Z0-9-_]+))");
+                throw new AwsException("InvalidParameterValueException", "Function URLs are not supported on function versions; use an alias.");
             }
             state.requireQualifier(ref);
         }
