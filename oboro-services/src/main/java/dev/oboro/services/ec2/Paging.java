@@ -2,6 +2,7 @@ package dev.oboro.services.ec2;
 
 import dev.oboro.core.Call;
 import dev.oboro.core.Pagination;
+import dev.oboro.wire.AwsException;
 import software.amazon.awssdk.core.SdkPojo;
 
 import java.util.List;
@@ -22,27 +23,38 @@ final class Paging {
     /**
      * @param clamp    a value above {@code max} is served as {@code max} rather than refused
      * @param pageSize the page size without MaxResults; 0 means every item
-     * @param range    the operation's own message for a value out of bounds, or null for EC2's usual one
+     * @param code     the operation's own error code for a value out of bounds, or null for InvalidParameterValue
+     * @param range    the operation's own message for a value out of bounds ({@code %d} is the value asked),
+     *                 or null for EC2's usual one
      */
-    record Rule(int min, int max, boolean clamp, int pageSize, String range) {
+    record Rule(int min, int max, boolean clamp, int pageSize, String code, String range) {
+        Rule(int min, int max, boolean clamp, int pageSize) {
+            this(min, max, clamp, pageSize, null, null);
+        }
     }
 
+    // AWS's refusals as captured by mulgadc/spinifex (spinifex/gateway, EC2 MaxResults ranges, "captured from AWS")
     private static final String TEMPLATES = "Maximum results allowed are between 1 and 200";
+    private static final String INVALID_MAX_RESULTS = "InvalidMaxResults";
+    private static final String TO_100 = "Value ( %d ) for parameter maxResults is invalid. Expecting a value from ( 5 ) to  ( 100 ).";
+    private static final String TO_1000 = "Value ( %d ) for parameter maxResults is invalid. Expecting a value from ( 5 ) to  ( 1000 ).";
 
     static final Map<String, Rule> RULES = Map.ofEntries(
-            Map.entry("DescribeInstances", new Rule(5, 1000, false, 0, null)),
-            Map.entry("DescribeInstanceStatus", new Rule(5, 1000, false, 0, null)),
-            Map.entry("DescribeTags", new Rule(5, 1000, false, 0, null)),
+            // AWS accepts a DescribeInstances MaxResults above 1,000 (5,000 in spinifex's capture): served as 1,000
+            Map.entry("DescribeInstances", new Rule(5, 1000, true, 0)),
+            Map.entry("DescribeInstanceStatus", new Rule(5, 1000, false, 0)),
+            Map.entry("DescribeTags", new Rule(5, 1000, false, 0)),
             // pages of at most 1,000 prices, also without MaxResults
-            Map.entry("DescribeSpotPriceHistory", new Rule(1, 1000, true, 1000, null)),
+            Map.entry("DescribeSpotPriceHistory", new Rule(1, 1000, true, 1000)),
             // AWS answers one page of instance types (the CLI and SDK paginators follow NextToken)
-            Map.entry("DescribeInstanceTypes", new Rule(5, 100, false, 100, null)),
-            Map.entry("DescribeSnapshots", new Rule(5, 1000, true, 0, null)),
-            Map.entry("DescribeVolumes", new Rule(5, 500, true, 0, null)),
-            Map.entry("DescribeVolumesModifications", new Rule(5, 500, true, 0, null)),
-            Map.entry("DescribeImages", new Rule(1, 1000, true, 0, null)),
-            Map.entry("DescribeLaunchTemplates", new Rule(1, 200, false, 0, TEMPLATES)),
-            Map.entry("DescribeLaunchTemplateVersions", new Rule(1, 200, false, 0, TEMPLATES)));
+            Map.entry("DescribeInstanceTypes", new Rule(5, 100, false, 100, INVALID_MAX_RESULTS, TO_100)),
+            Map.entry("DescribeInstanceTypeOfferings", new Rule(5, 1000, false, 0, INVALID_MAX_RESULTS, TO_1000)),
+            Map.entry("DescribeSnapshots", new Rule(5, 1000, true, 0)),
+            Map.entry("DescribeVolumes", new Rule(5, 500, true, 0)),
+            Map.entry("DescribeVolumesModifications", new Rule(5, 500, true, 0)),
+            Map.entry("DescribeImages", new Rule(1, 1000, true, 0)),
+            Map.entry("DescribeLaunchTemplates", new Rule(1, 200, false, 0, null, TEMPLATES)),
+            Map.entry("DescribeLaunchTemplateVersions", new Rule(1, 200, false, 0, null, TEMPLATES)));
 
     /** {@link Pagination#page} with the operation's page-size rule. */
     static <T> Pagination.Page<T> page(Call call, SdkPojo request, List<T> items, Function<T, String> key, SdkPojo responseBuilder) {
@@ -56,9 +68,10 @@ final class Paging {
         Rule r = rule(call);
         Integer asked = Pagination.limit(call, request);
         if (r != null && asked != null && (asked < r.min() || asked > r.max() && !r.clamp())) {
-            throw Ec2Errors.invalidParameterValue(r.range() != null ? r.range()
+            String message = r.range() != null ? String.format(r.range(), asked)
                     : "Value ( " + asked + " ) for parameter maxResults is invalid. Expecting a value "
-                    + (asked < r.min() ? "greater than " + r.min() : "less than " + r.max()) + ".");
+                    + (asked < r.min() ? "greater than " + r.min() : "less than " + r.max()) + ".";
+            throw new AwsException(r.code() != null ? r.code() : "InvalidParameterValue", message, 400);
         }
         return r;
     }
@@ -70,6 +83,6 @@ final class Paging {
         if (bounds == null) return null;
         Long min = bounds.get("min");
         Long max = bounds.get("max");
-        return new Rule(min == null ? 1 : min.intValue(), max == null ? Integer.MAX_VALUE : max.intValue(), false, 0, null);
+        return new Rule(min == null ? 1 : min.intValue(), max == null ? Integer.MAX_VALUE : max.intValue(), false, 0);
     }
 }

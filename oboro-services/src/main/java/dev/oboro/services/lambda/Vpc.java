@@ -120,7 +120,9 @@ final class Vpc {
         sn.subnets().forEach(s -> vpcs.add(s.vpcId()));
         sg.securityGroups().forEach(g -> vpcs.add(g.vpcId()));
         if (vpcs.size() != 1) {
-            throw new AwsException("InvalidParameterValueException", "Security groups and subnets must all belong to the same VPC.");
+            // AWS's wording, quoted from real refusals (smoketurner/serverless-vpc-plugin#765, one security group and
+            // subnets of another VPC); the case of subnets alone in different VPCs is worded alike here, unconfirmed
+            throw new AwsException("InvalidParameterValueException", "Security Groups are required to be in the same VPC");
         }
         if (Boolean.TRUE.equals(req.ipv6AllowedForDualStack())) {
             List<String> v4only = sn.subnets().stream().filter(s -> !s.hasIpv6CidrBlockAssociationSet() || s.ipv6CidrBlockAssociationSet().isEmpty())

@@ -71,7 +71,7 @@ final class ExecutionLogs {
             Matcher m = arn == null ? null : GROUP_ARN.matcher(arn);
             if (m == null || !m.matches()) throw invalid("Invalid Log Group ARN: '" + arn + "'");
             if (m.group(4) == null) throw invalid("Log Group ARN must be provided with '*' qualifier.");
-            if (!groupExists(call, m.group(2), m.group(1), m.group(3))) throw invalid("Log destination does not exist: '" + arn + "'");
+            if (!groupExists(call, m.group(2), m.group(1), m.group(3))) throw invalid("Log Destination not found.");
         }
         return in.toBuilder().level(level).includeExecutionData(Boolean.TRUE.equals(in.includeExecutionData())).build();
     }

@@ -252,7 +252,7 @@ final class Executions {
 
     ListExecutionsResponse listExecutions(Call call, ListExecutionsRequest req) {
         if (req.stateMachineArn() == null && req.mapRunArn() == null) {
-            throw new AwsException("ValidationException", "Must provide a StateMachine ARN or MapRun ARN");
+            throw new AwsException("ValidationException", "1 validation error detected: Must provide a StateMachine ARN or MapRun ARN");
         }
         if (req.stateMachineArn() != null && req.mapRunArn() != null) {
             throw new AwsException("ValidationException", "Must provide only one of StateMachine ARN or MapRun ARN");
@@ -360,7 +360,7 @@ final class Executions {
         try {
             sfn.engine.redrive(e.arn());
         } catch (IllegalStateException ex) {
-            throw new AwsException("ExecutionNotRedrivable", "Execution is " + e.status() + " and cannot be redriven");
+            throw new AwsException("ExecutionNotRedrivable", "Execution is " + e.status() + " and cannot be redriven.");
         }
         Execution after = sfn.executions.get(call.scope(), e.arn());
         return RedriveExecutionResponse.builder().redriveDate(after.redriveDate()).build();
@@ -369,7 +369,7 @@ final class Executions {
     /** Why an execution cannot be redriven, or null if it can (FAILED, ABORTED or TIMED_OUT within 14 days). */
     private String notRedrivable(Call call, Execution e) {
         if ("RUNNING".equals(e.status()) || "SUCCEEDED".equals(e.status())) {
-            return "Execution is " + e.status() + " and cannot be redriven";
+            return "Execution is " + e.status() + " and cannot be redriven.";
         }
         if (e.stopDate() != null && e.stopDate().plus(REDRIVE_WINDOW).isBefore(call.now())) {
             return "Execution can no longer be redriven: it stopped more than 14 days ago";

@@ -50,7 +50,13 @@ class DescribePagingTest {
             DescribeInstanceTypesResponse first = ec2.describeInstanceTypes(r -> { });
             assertEquals(100, first.instanceTypes().size());
             assertNotNull(first.nextToken());
-            fails("InvalidParameterValue", () -> ec2.describeInstanceTypes(r -> r.maxResults(101)));
+            // AWS's own code and wording (with its two spaces before the upper bound)
+            assertEquals("Value ( 101 ) for parameter maxResults is invalid. Expecting a value from ( 5 ) to  ( 100 ).",
+                    fails("InvalidMaxResults", () -> ec2.describeInstanceTypes(r -> r.maxResults(101))).awsErrorDetails().errorMessage());
+            assertEquals("Value ( 4 ) for parameter maxResults is invalid. Expecting a value from ( 5 ) to  ( 100 ).",
+                    fails("InvalidMaxResults", () -> ec2.describeInstanceTypes(r -> r.maxResults(4))).awsErrorDetails().errorMessage());
+            assertEquals("Value ( 1001 ) for parameter maxResults is invalid. Expecting a value from ( 5 ) to  ( 1000 ).",
+                    fails("InvalidMaxResults", () -> ec2.describeInstanceTypeOfferings(r -> r.maxResults(1001))).awsErrorDetails().errorMessage());
         }
     }
 
@@ -59,8 +65,8 @@ class DescribePagingTest {
         try (Ec2Client ec2 = Ec2Fixtures.client(account)) {
             assertEquals("Value ( 2 ) for parameter maxResults is invalid. Expecting a value greater than 5.",
                     fails("InvalidParameterValue", () -> ec2.describeInstances(r -> r.maxResults(2))).awsErrorDetails().errorMessage());
-            assertEquals("Value ( 1001 ) for parameter maxResults is invalid. Expecting a value less than 1000.",
-                    fails("InvalidParameterValue", () -> ec2.describeInstances(r -> r.maxResults(1001))).awsErrorDetails().errorMessage());
+            // AWS accepts a DescribeInstances MaxResults above 1,000
+            assertTrue(ec2.describeInstances(r -> r.maxResults(5000)).reservations().isEmpty());
             // bounds from the model (DescribeVpcs: 5 to 1,000) get the same message, not the generic constraint text
             assertEquals("Value ( 1 ) for parameter maxResults is invalid. Expecting a value greater than 5.",
                     fails("InvalidParameterValue", () -> ec2.describeVpcs(r -> r.maxResults(1))).awsErrorDetails().errorMessage());

@@ -83,7 +83,7 @@ class InstanceTypesTest {
             assertEquals(5, first.instanceTypes().size());
             DescribeInstanceTypesResponse second = ec2.describeInstanceTypes(r -> r.maxResults(5).nextToken(first.nextToken()));
             assertTrue(first.instanceTypes().get(4).instanceTypeAsString().compareTo(second.instanceTypes().get(0).instanceTypeAsString()) < 0);
-            fails("InvalidParameterValue", () -> ec2.describeInstanceTypes(r -> r.maxResults(3)));
+            fails("InvalidMaxResults", () -> ec2.describeInstanceTypes(r -> r.maxResults(3)));
             int total = 0;
             for (var p : ec2.describeInstanceTypesPaginator(r -> r.maxResults(100))) total += p.instanceTypes().size();
             assertTrue(total > 500, "types in us-east-1: " + total);

@@ -13,6 +13,7 @@ import software.amazon.awssdk.services.lambda.model.CreateFunctionUrlConfigRespo
 import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
 import software.amazon.awssdk.services.lambda.model.FunctionUrlConfig;
 import software.amazon.awssdk.services.lambda.model.InvokeMode;
+import software.amazon.awssdk.services.lambda.model.LambdaException;
 import software.amazon.awssdk.services.lambda.model.ResourceConflictException;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
@@ -112,6 +113,17 @@ class FunctionUrlsTest {
 
         assertThrows(ResourceNotFoundException.class,
                 () -> lambda.createFunctionUrlConfig(b -> b.functionName("cfg").qualifier("nope").authType(FunctionUrlAuthType.NONE)));
+        // a version number fails the Qualifier pattern of AWS's model (alias names only), refused as AWS words validation errors
+        LambdaException version = assertThrows(LambdaException.class,
+                () -> lambda.createFunctionUrlConfig(b -> b.functionName("cfg").qualifier("1").authType(FunctionUrlAuthType.NONE)));
+        assertEquals("ValidationException", version.awsErrorDetails().errorCode());
+        assertEquals(400, version.statusCode());
+        assertEquals("1 validation error detected: Value '1' at 'qualifier' failed to satisfy constraint: Member must satisfy regular "
+                + "expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)", version.awsErrorDetails().errorMessage());
+        ResourceConflictException aliasTwice = assertThrows(ResourceConflictException.class,
+                () -> lambda.createFunctionUrlConfig(b -> b.functionName("cfg").qualifier("stage").authType(FunctionUrlAuthType.NONE)));
+        assertEquals("Failed to create function url config for [functionArn = " + created.functionArn() + ":stage]. Error message:  "
+                + "FunctionUrlConfig exists for this Lambda function", aliasTwice.awsErrorDetails().errorMessage());
         assertThrows(ResourceNotFoundException.class,
                 () -> lambda.createFunctionUrlConfig(b -> b.functionName("absent").authType(FunctionUrlAuthType.NONE)));
 

@@ -83,7 +83,7 @@ class VpcTest {
                         + "InvalidSubnetID.NotFound. EC2 Error Message: The subnet ID 'subnet-12345678' does not exist"),
                 new Case(List.of(subnet), List.of("sg-12345678"), null, "Error occurred while DescribeSecurityGroups. EC2 Error Code: "
                         + "InvalidGroup.NotFound. EC2 Error Message: The security group 'sg-12345678' does not exist"),
-                new Case(List.of(subnet), List.of(otherSg), null, "Security groups and subnets must all belong to the same VPC."),
+                new Case(List.of(subnet), List.of(otherSg), null, "Security Groups are required to be in the same VPC"),
                 new Case(List.of(subnet), List.of(sg), true, "Function can't be configured for dual-stack because the following subnets "
                         + "do not have IPv6 CIDR blocks: [" + subnet + "]."))) {
             String msg = refused(() -> lambda.createFunction(b -> b.functionName("bad-vpc").runtime("python3.12").handler("app.handler")

@@ -243,6 +243,7 @@ class ExecutionsTest {
             assertEquals(1, sfn.listExecutions(r -> r.stateMachineArn(sm).redriveFilter("REDRIVEN")).executions().size());
             SfnException again = error(() -> sfn.redriveExecution(r -> r.executionArn(exec)));
             assertEquals("ExecutionNotRedrivable", again.awsErrorDetails().errorCode());
+            assertEquals("Execution is SUCCEEDED and cannot be redriven.", again.awsErrorDetails().errorMessage());
         }
     }
 

@@ -56,6 +56,7 @@ class LoggingTest {
             e = assertThrows(SfnException.class, () -> sfn.updateStateMachine(r -> r.stateMachineArn(arn)
                     .loggingConfiguration(config(LogLevel.ALL, true, "arn:aws:logs:us-east-1:" + account + ":log-group:/nope:*"))));
             assertEquals("InvalidLoggingConfiguration", e.awsErrorDetails().errorCode());
+            assertEquals("Invalid Logging Configuration: Log Destination not found.", e.awsErrorDetails().errorMessage());
         }
     }
 

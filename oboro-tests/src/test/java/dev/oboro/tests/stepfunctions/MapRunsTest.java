@@ -154,6 +154,9 @@ class MapRunsTest {
             String mapRun = sfn.listMapRuns(r -> r.executionArn(exec)).mapRuns().get(0).mapRunArn();
             String child = sfn.listExecutions(r -> r.mapRunArn(mapRun)).executions().get(0).executionArn();
             assertEquals(ExecutionStatus.FAILED, sfn.describeExecution(r -> r.executionArn(child)).status());
+            SfnException neither = assertThrows(SfnException.class, () -> sfn.listExecutions(r -> { }));
+            assertEquals("ValidationException", neither.awsErrorDetails().errorCode());
+            assertEquals("1 validation error detected: Must provide a StateMachine ARN or MapRun ARN", neither.awsErrorDetails().errorMessage());
             SfnException e = assertThrows(SfnException.class, () -> sfn.redriveExecution(r -> r.executionArn(child)));
             assertEquals("ExecutionNotRedrivable", e.awsErrorDetails().errorCode());
             assertTrue(e.awsErrorDetails().errorMessage().contains(mapRun), e.awsErrorDetails().errorMessage());
