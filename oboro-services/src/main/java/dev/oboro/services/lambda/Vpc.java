@@ -108,7 +108,13 @@ final class Vpc {
         List<String> groups = req.hasSecurityGroupIds() ? List.copyOf(new LinkedHashSet<>(req.securityGroupIds())) : List.of();
         VpcConfigResponse.Builder b = VpcConfigResponse.builder().subnetIds(subnets).securityGroupIds(groups)
                 .ipv6AllowedForDualStack(Boolean.TRUE.equals(req.ipv6AllowedForDualStack()));
-        if (subnets.isEmpty() && groups.isEmpty()) return b.vpcId("").build();
+        if (subnets.isEmpty() && groups.isEmpty()) {
+            if (Boolean.TRUE.equals(req.ipv6AllowedForDualStack())) { // quoted in aws-cloudformation/cloudformation-coverage-roadmap#2061
+                throw new AwsException("InvalidParameterValueException", "Ipv6AllowedForDualStack cannot be true without subnet or "
+                        + "security groups. Please remove Ipv6AllowedForDualStack value from your request and try again.");
+            }
+            return b.vpcId("").build();
+        }
         if (subnets.isEmpty() || groups.isEmpty()) {
             throw new AwsException("InvalidParameterValueException", "SubnetIds and SecurityIds must coexist or be both empty list.");
         }

@@ -79,6 +79,8 @@ class VpcTest {
         }
         for (Case c : List.of(
                 new Case(List.of(subnet), List.of(), null, "SubnetIds and SecurityIds must coexist or be both empty list."),
+                new Case(List.of(), List.of(), true, "Ipv6AllowedForDualStack cannot be true without subnet or security groups. "
+                        + "Please remove Ipv6AllowedForDualStack value from your request and try again."),
                 new Case(List.of("subnet-12345678"), List.of(sg), null, "Error occurred while DescribeSubnets. EC2 Error Code: "
                         + "InvalidSubnetID.NotFound. EC2 Error Message: The subnet ID 'subnet-12345678' does not exist"),
                 new Case(List.of(subnet), List.of("sg-12345678"), null, "Error occurred while DescribeSecurityGroups. EC2 Error Code: "
