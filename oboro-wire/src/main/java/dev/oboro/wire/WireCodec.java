@@ -167,6 +167,14 @@ public final class WireCodec {
 
     public static WireResponse encodeResponse(ServiceModel svc, String operation, Protocol protocol, SdkPojo resp, String requestId) {
         ServiceModel.Operation op = svc.operation(operation);
+        if (resp instanceof EventStreamResponse es) {
+            // the response's status and header members as usual; the body is the framed events
+            WireResponse r = encodeResponse(svc, operation, protocol, es.response(), requestId);
+            WireResponse out = new WireResponse(r.status(), r.headers(), EventStreams.encode(protocol, es.events()));
+            out.headers().keySet().removeIf(k -> k.equalsIgnoreCase("Content-Type"));
+            out.headers().put("Content-Type", EventStreams.CONTENT_TYPE);
+            return out;
+        }
         return switch (protocol) {
             case JSON -> {
                 WireResponse r = WireResponse.of(200, "application/x-amz-json-" + jsonVersion(svc), JsonCodec.JSON.write(resp, ALL));
