@@ -51,21 +51,16 @@ public final class EventStreams {
             if (SdkShapes.location(f) == MarshallLocation.HEADER) {
                 headers.put(SdkShapes.readName(f), v);
             } else if (SdkShapes.isExplicitPayload(f)) {
-                if (v instanceof SdkBytes b) {
-                    payload = b.asByteArray();
-                    contentType = "application/octet-stream";
-                } else if (v instanceof String s) {
-                    payload = s.getBytes(StandardCharsets.UTF_8);
-                    contentType = "text/plain";
-                } else if (v instanceof SdkPojo p) {
-                    payload = document(protocol, p, all -> true, SdkShapes.readName(f));
-                    contentType = protocol == Protocol.REST_XML ? "text/xml" : "application/json";
+                WireCodec.Payload p = WireCodec.payload(v, protocol, SdkShapes.readName(f), null);
+                if (p != null) {
+                    payload = p.bytes();
+                    contentType = p.contentType();
                 }
             }
         }
         if (payload == null) {
             payload = document(protocol, event, BODY, eventType(event));
-            contentType = protocol == Protocol.REST_XML ? "text/xml" : "application/json";
+            contentType = protocol == Protocol.REST_XML ? "application/xml" : "application/json";
         }
         headers.put(":content-type", contentType);
         return message(headers, payload);
