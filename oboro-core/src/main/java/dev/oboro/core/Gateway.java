@@ -1,6 +1,7 @@
 package dev.oboro.core;
 
 import dev.oboro.wire.AwsException;
+import dev.oboro.wire.EventStreamResponse;
 import dev.oboro.wire.Models;
 import dev.oboro.wire.Protocol;
 import dev.oboro.wire.RestRoutes;
@@ -121,7 +122,7 @@ public final class Gateway {
             request = WireCodec.decodeRequest(svc, target.operation(), target.protocol(), req, target.pathParams());
             SdkPojo response = oboro.services().invoke(call, request);
             WireResponse out = WireCodec.encodeResponse(svc, target.operation(), target.protocol(), response, requestId);
-            notify(call, request, response, null, null, out.status());
+            notify(call, request, response instanceof EventStreamResponse es ? es.response() : response, null, null, out.status());
             return out;
         } catch (ValidationException v) {
             AwsException e = Errors.fromValidation(svc, target.protocol(), v);

@@ -167,6 +167,14 @@ public final class WireCodec {
 
     public static WireResponse encodeResponse(ServiceModel svc, String operation, Protocol protocol, SdkPojo resp, String requestId) {
         ServiceModel.Operation op = svc.operation(operation);
+        if (resp instanceof EventStreamResponse es) {
+            // the response's status and header members as usual; the body is the framed events
+            WireResponse r = encodeResponse(svc, operation, protocol, es.response(), requestId);
+            WireResponse out = new WireResponse(r.status(), r.headers(), EventStreams.encode(protocol, es.events()));
+            out.headers().keySet().removeIf(k -> k.equalsIgnoreCase("Content-Type"));
+            out.headers().put("Content-Type", EventStreams.CONTENT_TYPE);
+            return out;
+        }
         return switch (protocol) {
             case JSON -> {
                 WireResponse r = WireResponse.of(200, "application/x-amz-json-" + jsonVersion(svc), JsonCodec.JSON.write(resp, ALL));
@@ -239,29 +247,11 @@ public final class WireCodec {
         byte[] body = new byte[0];
         String contentType = null;
         if (payloadField != null) {
-            Object v = payloadField.getValueOrDefault(resp);
-            if (v instanceof SdkBytes bytes) {
-                body = bytes.asByteArray();
-                contentType = "application/octet-stream";
-            } else if (v instanceof String s) {
-                body = s.getBytes(StandardCharsets.UTF_8);
-                contentType = "text/plain";
-            } else if (v instanceof Document d) {
-                body = JsonCodec.JSON.write(d);
-                contentType = "application/json";
-            } else if (v instanceof SdkPojo p) {
-                if (protocol == Protocol.REST_XML) {
-                    XmlCodec.Xml x = new XmlCodec.Xml();
-                    String root = op != null && op.outputRoot() != null ? op.outputRoot() : SdkShapes.readName(payloadField);
-                    x.open(root, svc.xmlNamespace());
-                    XmlCodec.writeMembers(x, p, ALL);
-                    x.close(root);
-                    body = x.bytes();
-                    contentType = "application/xml";
-                } else {
-                    body = JsonCodec.JSON.write(p, ALL);
-                    contentType = "application/json";
-                }
+            String root = op != null && op.outputRoot() != null ? op.outputRoot() : SdkShapes.readName(payloadField);
+            Payload p = payload(payloadField.getValueOrDefault(resp), protocol, root, svc.xmlNamespace());
+            if (p != null) {
+                body = p.bytes();
+                contentType = p.contentType();
             }
         } else if (protocol == Protocol.REST_XML) {
             if (hasBodyMembers) {
@@ -281,6 +271,26 @@ public final class WireCodec {
         if (contentType != null && !headers.containsKey("Content-Type")) r.headers().put("Content-Type", contentType);
         r.headers().put("x-amzn-RequestId", requestId);
         return r;
+    }
+
+    /** The bytes and content type of an explicit payload member's value. */
+    record Payload(byte[] bytes, String contentType) {
+    }
+
+    /** A blob or string payload as it is, a document or structure serialised ({@code xmlRoot}: its element in rest-xml); null: no payload. */
+    static Payload payload(Object v, Protocol protocol, String xmlRoot, String xmlNamespace) {
+        if (v instanceof SdkBytes bytes) return new Payload(bytes.asByteArray(), "application/octet-stream");
+        if (v instanceof String s) return new Payload(s.getBytes(StandardCharsets.UTF_8), "text/plain");
+        if (v instanceof Document d) return new Payload(JsonCodec.JSON.write(d), "application/json");
+        if (v instanceof SdkPojo p) {
+            if (protocol != Protocol.REST_XML) return new Payload(JsonCodec.JSON.write(p, ALL), "application/json");
+            XmlCodec.Xml x = new XmlCodec.Xml();
+            x.open(xmlRoot, xmlNamespace);
+            XmlCodec.writeMembers(x, p, ALL);
+            x.close(xmlRoot);
+            return new Payload(x.bytes(), "application/xml");
+        }
+        return null;
     }
 
     static String jsonVersion(ServiceModel svc) {

@@ -37,6 +37,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.net.InetSocketAddress;
 import java.time.ZoneOffset;
@@ -55,14 +56,29 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * HTTP/1.1 on one port with keep-alive. Netty parses and writes; each request's work runs on a
  * virtual thread so handlers may block (long polls, process waits) without holding an event loop.
+ * The trailer fields of a chunked request are passed on as headers (Lambda runtimes report a
+ * streamed response's error in trailers).
  */
 public final class HttpServer implements AutoCloseable {
     /** Request bodies up to this size are accepted (AWS's largest common payloads are below it). */
     public static final int MAX_BODY = 128 * 1024 * 1024;
 
-    private final Gateway gateway;
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, ioHandlers());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioHandlers());
+    /** What answers the requests: the gateway, or a small server of its own (a Lambda Runtime API). */
+    @FunctionalInterface
+    public interface Handler {
+        WireResponse handle(WireRequest request, String sourceIp);
+    }
+
+    /** Event loops shared by the small servers ({@link #small}), daemon threads that live as long as the JVM. */
+    private static final class Shared {
+        static final EventLoopGroup BOSS = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("oboro-small-http", true), ioHandlers());
+        static final EventLoopGroup WORKERS = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("oboro-small-http-io", true), ioHandlers());
+    }
+
+    private final Handler gateway;
+    private final boolean shared;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final AtomicInteger inFlight = new AtomicInteger();
     private Channel channel;
@@ -73,7 +89,19 @@ public final class HttpServer implements AutoCloseable {
     }
 
     public HttpServer(Gateway gateway) {
-        this.gateway = gateway;
+        this(gateway::handle, false);
+    }
+
+    private HttpServer(Handler handler, boolean shared) {
+        this.gateway = handler;
+        this.shared = shared;
+        this.boss = shared ? Shared.BOSS : new MultiThreadIoEventLoopGroup(1, ioHandlers());
+        this.workers = shared ? Shared.WORKERS : new MultiThreadIoEventLoopGroup(ioHandlers());
+    }
+
+    /** A server for a few local connections on event loops shared by every such server (they cost no threads of their own). */
+    public static HttpServer small(Handler handler) {
+        return new HttpServer(handler, true);
     }
 
     public int start(String host, int port) throws InterruptedException {
@@ -157,6 +185,7 @@ public final class HttpServer implements AutoCloseable {
         }
         Map<String, List<String>> headers = new HashMap<>();
         msg.headers().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(e.getValue()));
+        msg.trailingHeaders().forEach(e -> headers.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>(1)).add(e.getValue()));
         byte[] body = ByteBufUtil.getBytes(msg.content());
         return new WireRequest(msg.method().name(), path, query, headers, body);
     }
@@ -192,6 +221,11 @@ public final class HttpServer implements AutoCloseable {
     @Override
     public void close() {
         if (channel != null) channel.close().syncUninterruptibly();
+        if (shared) {
+            // a small server's owner ends its clients itself (a runtime's process is killed); no grace period
+            handlers.shutdown();
+            return;
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             try {

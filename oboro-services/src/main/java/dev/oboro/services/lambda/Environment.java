@@ -51,10 +51,21 @@ interface Environment extends AutoCloseable {
     /**
      * What an invocation produced: the response or error payload, whether it was an error, the
      * function's own log output, the init duration when this invocation was a cold start (else -1),
-     * the peak memory in MB, and whether the environment can be used again.
+     * the peak memory in MB, and whether the environment can be used again; for a streamed response, the
+ * stream's content type and, when it failed after it began, the error document.
      */
     record Result(byte[] payload, boolean error, String errorType, String log, double initMillis, long maxMemoryMb,
-                  boolean timedOut, boolean reusable) {
+                  boolean timedOut, boolean reusable, String streamContentType, byte[] errorDocument) {
+        /** A buffered response (or error: its document is the payload). */
+        Result(byte[] payload, boolean error, String errorType, String log, double initMillis, long maxMemoryMb,
+               boolean timedOut, boolean reusable) {
+            this(payload, error, errorType, log, initMillis, maxMemoryMb, timedOut, reusable, null, null);
+        }
+
+        /** Whether the function streamed its response (then {@code payload} is the stream, and an error's document is {@code errorDocument}). */
+        boolean streamed() {
+            return streamContentType != null;
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.oboro.core.Ids;
 import dev.oboro.core.Pagination;
 import dev.oboro.core.Scope;
 import dev.oboro.wire.AwsException;
+import dev.oboro.wire.EventStreamResponse;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.lambda.model.DeleteFunctionEventInvokeConfigRequest;
 import software.amazon.awssdk.services.lambda.model.DeleteFunctionEventInvokeConfigResponse;
@@ -20,6 +21,11 @@ import software.amazon.awssdk.services.lambda.model.GetFunctionEventInvokeConfig
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeRequest;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamCompleteEvent;
+import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamRequest;
+import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamResponse;
+import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamResponseEvent;
+import software.amazon.awssdk.services.lambda.model.ResponseStreamingInvocationType;
 import software.amazon.awssdk.services.lambda.model.ListFunctionEventInvokeConfigsRequest;
 import software.amazon.awssdk.services.lambda.model.ListFunctionEventInvokeConfigsResponse;
 import software.amazon.awssdk.services.lambda.model.LogType;
@@ -77,8 +83,24 @@ final class Invocations {
                   String executedVersion, String invokedArn, String resource) {
     }
 
-    /** The outcome of running one invocation. */
-    record Execution(byte[] payload, boolean error, String log, boolean throttled) {
+    /**
+     * The outcome of running one invocation. A function that streamed its response has its stream as
+     * {@code payload}, the stream's content type, and, when it failed after the stream began, the error
+     * document apart; a buffered error's document is the payload.
+     */
+    record Execution(byte[] payload, boolean error, String log, boolean throttled, String streamContentType, byte[] errorDocument) {
+        Execution(byte[] payload, boolean error, String log, boolean throttled) {
+            this(payload, error, log, throttled, null, null);
+        }
+
+        boolean streamed() {
+            return streamContentType != null;
+        }
+
+        /** The error document of a failed invocation. */
+        byte[] errorPayload() {
+            return streamed() ? errorDocument : payload;
+        }
     }
 
     // ================================================================== Invoke
@@ -88,7 +110,66 @@ final class Invocations {
         Target target = resolve(ref, call.now());
         byte[] payload = req.payload() == null ? new byte[0] : req.payload().asByteArray();
         InvocationType type = req.invocationType() == null ? InvocationType.REQUEST_RESPONSE : req.invocationType();
-        int limit = type == InvocationType.EVENT ? ASYNC_LIMIT : SYNC_LIMIT;
+        checkPayload(payload, type == InvocationType.EVENT ? ASYNC_LIMIT : SYNC_LIMIT);
+        checkActive(target, call.now());
+        if (type == InvocationType.DRY_RUN) {
+            return InvokeResponse.builder().statusCode(204).build();
+        }
+        if (type == InvocationType.EVENT) {
+            enqueue(ref.scope(), ref.name(), ref.qualifier(), payload, Ids.requestId(), call.now(), call.traceHeader());
+            return InvokeResponse.builder().statusCode(202).build();
+        }
+        Execution ex = execute(target, payload, call.requestId(), req.clientContext(), call.traceHeader());
+        if (ex.throttled()) throw Environments.throttled(throttleReason(target));
+        // a function that streamed its response answers its whole stream (or, failed, its error) as the payload
+        byte[] out = ex.error() ? ex.errorPayload() : ex.payload();
+        InvokeResponse.Builder b = InvokeResponse.builder().statusCode(200).executedVersion(target.executedVersion())
+                .payload(SdkBytes.fromByteArray(out == null ? new byte[0] : out));
+        if (ex.error()) b.functionError("Unhandled");
+        if (req.logType() == LogType.TAIL) b.logResult(tail(ex.log()));
+        return b.build();
+    }
+
+    // ================================================================== InvokeWithResponseStream
+
+    /** Payload chunks are at most this long (the stream is read whole, then sent as events). */
+    static final int CHUNK = 32 * 1024;
+
+    /**
+     * {@code InvokeWithResponseStream}: the function's response as {@code PayloadChunk} events, then an
+     * {@code InvokeComplete} event that carries the error (its type and message) and, with
+     * {@code LogType Tail}, the end of the log. A function that does not stream answers its buffered
+     * response as the chunks. The stream is sent when the function has finished.
+     */
+    EventStreamResponse invokeWithResponseStream(Call call, InvokeWithResponseStreamRequest req) {
+        LambdaState.Ref ref = LambdaState.ref(call, req.functionName(), req.qualifier());
+        Target target = resolve(ref, call.now());
+        byte[] payload = req.payload() == null ? new byte[0] : req.payload().asByteArray();
+        checkPayload(payload, SYNC_LIMIT);
+        checkActive(target, call.now());
+        if (req.invocationType() == ResponseStreamingInvocationType.DRY_RUN) {
+            return new EventStreamResponse(InvokeWithResponseStreamResponse.builder().statusCode(204).build(), List.of());
+        }
+        Execution ex = execute(target, payload, call.requestId(), req.clientContext(), call.traceHeader());
+        if (ex.throttled()) throw Environments.throttled(throttleReason(target));
+        List<InvokeWithResponseStreamResponseEvent> events = new ArrayList<>();
+        byte[] stream = ex.error() && !ex.streamed() ? null : ex.payload();
+        for (int at = 0; stream != null && at < stream.length; at += CHUNK) {
+            byte[] chunk = java.util.Arrays.copyOfRange(stream, at, Math.min(stream.length, at + CHUNK));
+            events.add(InvokeWithResponseStreamResponseEvent.payloadChunkBuilder().payload(SdkBytes.fromByteArray(chunk)).build());
+        }
+        InvokeWithResponseStreamCompleteEvent.Builder done = InvokeWithResponseStreamResponseEvent.invokeCompleteBuilder();
+        if (ex.error()) {
+            JsonNode doc = json(ex.errorPayload());
+            done.errorCode(doc.path("errorType").asText("Unhandled")).errorDetails(doc.path("errorMessage").asText(doc.isTextual() ? doc.asText() : doc.toString()));
+        }
+        if (req.logType() == LogType.TAIL) done.logResult(tail(ex.log()));
+        events.add(done.build());
+        return new EventStreamResponse(InvokeWithResponseStreamResponse.builder().statusCode(200).executedVersion(target.executedVersion()).build(),
+                events);
+    }
+
+    private static void checkPayload(byte[] payload, int limit) {
         if (payload.length > limit) {
             throw new AwsException("RequestEntityTooLargeException", "Request must be smaller than " + limit
                     + " bytes for the InvokeFunction operation", 413);
@@ -101,27 +182,18 @@ final class Invocations {
                         + e.getMessage().split("\n")[0], 400);
             }
         }
-        if (target.function().pending(call.now())) throw Functions.notActive("Pending");
-        if (target.function().failed(call.now())) throw Functions.notActive("Failed");
-        if (type == InvocationType.DRY_RUN) {
-            return InvokeResponse.builder().statusCode(204).build();
-        }
-        if (type == InvocationType.EVENT) {
-            enqueue(ref.scope(), ref.name(), ref.qualifier(), payload, Ids.requestId(), call.now(), call.traceHeader());
-            return InvokeResponse.builder().statusCode(202).build();
-        }
-        Execution ex = execute(target, payload, call.requestId(), req.clientContext(), call.traceHeader());
-        if (ex.throttled()) throw Environments.throttled(throttleReason(target));
-        InvokeResponse.Builder b = InvokeResponse.builder().statusCode(200).executedVersion(target.executedVersion())
-                .payload(SdkBytes.fromByteArray(ex.payload() == null ? new byte[0] : ex.payload()));
-        if (ex.error()) b.functionError("Unhandled");
-        if (req.logType() == LogType.TAIL) {
-            byte[] log = ex.log().getBytes(StandardCharsets.UTF_8);
-            int from = Math.max(0, log.length - TAIL);
-            byte[] tail = java.util.Arrays.copyOfRange(log, from, log.length);
-            b.logResult(Base64.getEncoder().encodeToString(tail));
-        }
-        return b.build();
+    }
+
+    private static void checkActive(Target target, Instant now) {
+        if (target.function().pending(now)) throw Functions.notActive("Pending");
+        if (target.function().failed(now)) throw Functions.notActive("Failed");
+    }
+
+    /** The last 4 KB of an invocation's log, base64-encoded (LogType Tail). */
+    private static String tail(String text) {
+        byte[] log = text.getBytes(StandardCharsets.UTF_8);
+        int from = Math.max(0, log.length - TAIL);
+        return Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(log, from, log.length));
     }
 
     private static String throttleReason(Target t) {
@@ -212,10 +284,11 @@ final class Invocations {
                 lease.env.logStream(), text, startedAt);
         telemetry.invocation(scope, t.ref().name(), t.resource(), t.executedVersion(), durationMs, r.error() || r.timedOut(), false,
                 concurrent, startedAt);
+        boolean streamed = r.streamed() && !r.timedOut();
         tracing.record(scope, trace, t.ref().name(), t.invokedArn(), c.functionArn(), requestId, startedAt,
                 startedAt.plusNanos(System.nanoTime() - started),
-                new Tracing.Outcome(r.initMillis(), durationMs, r.error(), r.timedOut(), out, false));
-        return new Execution(out, r.error() || r.timedOut(), text, false);
+                new Tracing.Outcome(r.initMillis(), durationMs, r.error(), r.timedOut(), streamed && r.error() ? r.errorDocument() : out, false));
+        return new Execution(out, r.error() || r.timedOut(), text, false, streamed ? r.streamContentType() : null, streamed ? r.errorDocument() : null);
     }
 
     private int reservedSum(Scope scope) {

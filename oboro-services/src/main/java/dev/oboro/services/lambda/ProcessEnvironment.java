@@ -2,16 +2,14 @@ package dev.oboro.services.lambda;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.oboro.core.http.HttpServer;
+import dev.oboro.wire.WireRequest;
+import dev.oboro.wire.WireResponse;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -33,6 +29,10 @@ import java.util.logging.Logger;
  * An execution environment that is a child process speaking the Lambda Runtime API: Python and
  * Node.js through the small bootstrap programs Oboro ships, {@code provided} runtimes through the
  * function's own {@code bootstrap}.
+ *
+ * <p>A runtime may stream its response ({@code Lambda-Runtime-Function-Response-Mode: streaming}, chunked,
+ * an error after the start in the trailers): the stream is read whole, then answered (not passed on as
+ * it arrives).
  *
  * <p>Each environment gets its own Runtime API listener on a loopback port
  * ({@code AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>}): a runtime (curl in a shell script, the Rust or
@@ -46,7 +46,6 @@ import java.util.logging.Logger;
 final class ProcessEnvironment implements Environment {
     private static final Logger LOG = Logger.getLogger(ProcessEnvironment.class.getName());
     static final String DONE_MARKER = "\u0000oboro-invocation-done\u0000";
-    private static final ExecutorService API_THREADS = Executors.newVirtualThreadPerTaskExecutor();
     /**
      * Lambda gives the init phase 10 seconds; when it runs longer, init is retried within the first
      * invocation's own timeout. Oboro allows the sum, which also absorbs slow starts on a busy machine.
@@ -57,7 +56,8 @@ final class ProcessEnvironment implements Environment {
     private record InFlight(Request request, long deadline, CompletableFuture<Answer> answer) {
     }
 
-    private record Answer(byte[] body, boolean error, String errorType) {
+    /** {@code streamContentType}: the content type of a streamed response (null: buffered); {@code errorDocument}: a streamed response's error. */
+    private record Answer(byte[] body, boolean error, String errorType, String streamContentType, byte[] errorDocument) {
     }
 
     private static final class InitFailure extends Exception {
@@ -94,15 +94,19 @@ final class ProcessEnvironment implements Environment {
         this.spec = spec;
         this.logStream = logStream;
         this.marksDone = marksDone;
-        this.api = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-        api.createContext("/2018-06-01/runtime/", this::serve);
-        api.setExecutor(API_THREADS);
-        api.start();
+        this.api = HttpServer.small(this::serve);
+        int port;
+        try {
+            port = api.start("127.0.0.1", 0);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the Runtime API", e);
+        }
         ProcessBuilder pb = new ProcessBuilder(command).directory(spec.taskRoot().toFile()).redirectErrorStream(true);
         Map<String, String> env = pb.environment();
         String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.clear();
-        String runtimeApi = "127.0.0.1:" + api.getAddress().getPort();
+        String runtimeApi = "127.0.0.1:" + port;
         env.putAll(standardVariables(spec, logStream, runtimeApi, path));
         env.putAll(extraEnv);
         if (spec.variables() != null) env.putAll(spec.variables());
@@ -111,7 +115,7 @@ final class ProcessEnvironment implements Environment {
         try {
             this.process = pb.start();
         } catch (IOException e) {
-            api.stop(0);
+            api.close();
             if (egress != null) egress.close();
             throw e;
         }
@@ -150,74 +154,82 @@ final class ProcessEnvironment implements Environment {
 
     // ------------------------------------------------------------------ Runtime API
 
-    private void serve(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getPath();
-            String method = ex.getRequestMethod();
-            byte[] body = ex.getRequestBody().readAllBytes();
-            if (method.equals("GET") && path.equals("/2018-06-01/runtime/invocation/next")) {
-                if (!initDone.isDone()) initDone.complete(System.nanoTime());
-                Request r = null;
-                try {
-                    while (r == null) {
-                        r = next.poll(1, TimeUnit.SECONDS);
-                        if (r == null && !usable) {
-                            reply(ex, 500, "{\"errorMessage\":\"environment shutting down\"}");
-                            return;
-                        }
-                    }
-                } catch (InterruptedException e) {
-                    reply(ex, 500, "{\"errorMessage\":\"environment shutting down\"}");
-                    return;
+    private WireResponse serve(WireRequest ex, String sourceIp) {
+        String path = ex.path();
+        String method = ex.method();
+        byte[] body = ex.body();
+        if (!path.startsWith("/2018-06-01/runtime/")) return reply(404, "{\"errorMessage\":\"Not found\",\"errorType\":\"NotFound\"}");
+        if (method.equals("GET") && path.equals("/2018-06-01/runtime/invocation/next")) {
+            if (!initDone.isDone()) initDone.complete(System.nanoTime());
+            Request r = null;
+            try {
+                while (r == null) {
+                    r = next.poll(1, TimeUnit.SECONDS);
+                    if (r == null && !usable) return reply(500, "{\"errorMessage\":\"environment shutting down\"}");
                 }
-                var h = ex.getResponseHeaders();
-                h.set("Lambda-Runtime-Aws-Request-Id", r.requestId());
-                InFlight f = current;
-                long deadline = f != null && f.request() == r ? f.deadline() : System.currentTimeMillis() + r.timeoutMillis();
-                h.set("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
-                h.set("Lambda-Runtime-Invoked-Function-Arn", r.invokedArn());
-                if (r.traceId() != null) h.set("Lambda-Runtime-Trace-Id", r.traceId());
-                if (r.clientContext() != null) h.set("Lambda-Runtime-Client-Context", r.clientContext());
-                h.set("Content-Type", "application/json");
-                ex.sendResponseHeaders(200, r.payload().length == 0 ? -1 : r.payload().length);
-                if (r.payload().length > 0) ex.getResponseBody().write(r.payload());
-                return;
+            } catch (InterruptedException e) {
+                return reply(500, "{\"errorMessage\":\"environment shutting down\"}");
             }
-            if (method.equals("POST") && path.equals("/2018-06-01/runtime/init/error")) {
-                initDone.completeExceptionally(new InitFailure(body, errorType(ex, body)));
-                reply(ex, 202, "{\"status\":\"OK\"}");
-                return;
-            }
-            String prefix = "/2018-06-01/runtime/invocation/";
-            if (method.equals("POST") && path.startsWith(prefix)) {
-                String rest = path.substring(prefix.length());
-                int slash = rest.indexOf('/');
-                String id = slash < 0 ? rest : rest.substring(0, slash);
-                String what = slash < 0 ? "" : rest.substring(slash + 1);
-                InFlight f = current;
-                if (f == null || !f.request().requestId().equals(id)) {
-                    reply(ex, 400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
-                    return;
-                }
-                if (what.equals("response")) {
-                    f.answer().complete(new Answer(body, false, null));
-                    reply(ex, 202, "{\"status\":\"OK\"}");
-                    return;
-                }
-                if (what.equals("error")) {
-                    f.answer().complete(new Answer(body, true, errorType(ex, body)));
-                    reply(ex, 202, "{\"status\":\"OK\"}");
-                    return;
-                }
-            }
-            reply(ex, 404, "{\"errorMessage\":\"Not found\",\"errorType\":\"NotFound\"}");
-        } catch (IOException | RuntimeException e) {
-            LOG.log(Level.FINE, "runtime API exchange failed", e);
+            WireResponse out = WireResponse.of(200, "application/json", r.payload());
+            var h = out.headers();
+            h.put("Lambda-Runtime-Aws-Request-Id", r.requestId());
+            InFlight f = current;
+            long deadline = f != null && f.request() == r ? f.deadline() : System.currentTimeMillis() + r.timeoutMillis();
+            h.put("Lambda-Runtime-Deadline-Ms", Long.toString(deadline));
+            h.put("Lambda-Runtime-Invoked-Function-Arn", r.invokedArn());
+            if (r.traceId() != null) h.put("Lambda-Runtime-Trace-Id", r.traceId());
+            if (r.clientContext() != null) h.put("Lambda-Runtime-Client-Context", r.clientContext());
+            return out;
         }
+        if (method.equals("POST") && path.equals("/2018-06-01/runtime/init/error")) {
+            initDone.completeExceptionally(new InitFailure(body, errorType(ex, body)));
+            return reply(202, "{\"status\":\"OK\"}");
+        }
+        String prefix = "/2018-06-01/runtime/invocation/";
+        if (method.equals("POST") && path.startsWith(prefix)) {
+            String rest = path.substring(prefix.length());
+            int slash = rest.indexOf('/');
+            String id = slash < 0 ? rest : rest.substring(0, slash);
+            String what = slash < 0 ? "" : rest.substring(slash + 1);
+            InFlight f = current;
+            if (f == null || !f.request().requestId().equals(id)) {
+                return reply(400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+            }
+            if (what.equals("response")) {
+                f.answer().complete(answer(ex, body));
+                return reply(202, "{\"status\":\"OK\"}");
+            }
+            if (what.equals("error")) {
+                f.answer().complete(new Answer(body, true, errorType(ex, body), null, null));
+                return reply(202, "{\"status\":\"OK\"}");
+            }
+        }
+        return reply(404, "{\"errorMessage\":\"Not found\",\"errorType\":\"NotFound\"}");
     }
 
-    private static String errorType(HttpExchange ex, byte[] body) {
-        String t = ex.getRequestHeaders().getFirst("Lambda-Runtime-Function-Error-Type");
+    /**
+     * A runtime's response. In streaming mode ({@code Lambda-Runtime-Function-Response-Mode: streaming},
+     * the body sent chunked) the body is the stream as written, its {@code Content-Type} the stream's, and
+     * an error after the stream began comes in the trailers {@code Lambda-Runtime-Function-Error-Type} and
+     * {@code Lambda-Runtime-Function-Error-Body} (the error document, base64-encoded).
+     */
+    private static Answer answer(WireRequest ex, byte[] body) {
+        if (!"streaming".equalsIgnoreCase(ex.header("lambda-runtime-function-response-mode"))) return new Answer(body, false, null, null, null);
+        String contentType = ex.header("content-type") == null ? "application/octet-stream" : ex.header("content-type");
+        String type = ex.header("lambda-runtime-function-error-type");
+        if (type == null) return new Answer(body, false, null, contentType, null);
+        String encoded = ex.header("lambda-runtime-function-error-body");
+        byte[] doc;
+        try {
+            doc = encoded == null ? null : java.util.Base64.getDecoder().decode(encoded.trim());
+        } catch (IllegalArgumentException e) {
+            doc = encoded.getBytes(StandardCharsets.UTF_8);
+        }
+        return new Answer(body, true, type, contentType, doc);
+    }
+
+    private static String errorType(WireRequest ex, byte[] body) {
+        String t = ex.header("lambda-runtime-function-error-type");
         if (t != null) return t;
         try {
             return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("errorType").asText(null);
@@ -226,13 +238,8 @@ final class ProcessEnvironment implements Environment {
         }
     }
 
-    private static void reply(HttpExchange ex, int status, String json) throws IOException {
-        byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, b.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(b);
-        }
+    private static WireResponse reply(int status, String json) {
+        return WireResponse.of(status, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
 
     // ------------------------------------------------------------------ output
@@ -307,7 +314,7 @@ final class ProcessEnvironment implements Environment {
         String msg = "Runtime exited with error: " + (code > 128 ? "signal: " + signalName(code - 128) : "exit status " + code);
         initDone.completeExceptionally(new InitFailure(null, "Runtime.ExitError:" + msg));
         InFlight f = current;
-        if (f != null) f.answer().complete(new Answer(null, true, "Runtime.ExitError:" + msg));
+        if (f != null) f.answer().complete(new Answer(null, true, "Runtime.ExitError:" + msg, null, null));
         usable = false;
     }
 
@@ -402,6 +409,11 @@ final class ProcessEnvironment implements Environment {
         awaitOutput(expected);
         String out = pre + drainLog();
         long mem = peakMemory();
+        if (a.streamContentType() != null) {
+            byte[] doc = !a.error() ? null : a.errorDocument() == null || a.errorDocument().length == 0
+                    ? exitError(req, a.errorType(), "Unknown error") : a.errorDocument();
+            return new Result(a.body(), a.error(), a.errorType(), out, init, mem, false, true, a.streamContentType(), doc);
+        }
         if (a.error()) {
             byte[] body = a.body() == null || a.body().length == 0 ? exitError(req, a.errorType(), "Unknown error") : a.body();
             return new Result(body, true, a.errorType(), out, init, mem, false, true);
@@ -459,7 +471,7 @@ final class ProcessEnvironment implements Environment {
     public void close() {
         usable = false;
         kill();
-        api.stop(0);
+        api.close();
         if (egress != null) egress.close();
     }
 

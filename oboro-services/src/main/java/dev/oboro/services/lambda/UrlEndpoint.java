@@ -16,6 +16,7 @@ import dev.oboro.wire.WireResponse;
 import software.amazon.awssdk.services.lambda.model.Cors;
 import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
 import software.amazon.awssdk.services.lambda.model.FunctionUrlConfig;
+import software.amazon.awssdk.services.lambda.model.InvokeMode;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -37,7 +38,8 @@ import java.util.regex.Pattern;
  * Answers function URLs on Oboro's port: by host ({@code <url-id>.lambda-url.<region>.localhost[:port]},
  * which resolves to the loopback address in most resolvers) or, without DNS, by path
  * ({@code /_oboro/lambda-url/<url-id>/<path>}). The function gets the function URL event (payload
- * format 2.0) and its response is read as Lambda reads it.
+ * format 2.0) and its response is read as Lambda reads it; with {@code InvokeMode RESPONSE_STREAM}, a
+ * streamed response is answered from its prelude and body (once the function has finished).
  *
  * <p>Access as in Lambda: with {@code AWS_IAM} the request must carry a SigV4 {@code Authorization}
  * (or presigned query) with an access key Oboro knows; a caller from another account needs a
@@ -112,6 +114,9 @@ final class UrlEndpoint implements RawRoute {
         }
         if (ex.throttled()) return withCors(message(429, "Rate Exceeded.", requestId), cors, origin);
         if (ex.error()) return withCors(message(502, "Internal Server Error", requestId), cors, origin);
+        if (c.invokeMode() == InvokeMode.RESPONSE_STREAM && ex.streamed()) {
+            return withCors(streamed(ex.payload(), ex.streamContentType(), requestId), cors, origin);
+        }
         return withCors(response(ex.payload(), requestId), cors, origin);
     }
 
@@ -300,6 +305,53 @@ final class UrlEndpoint implements RawRoute {
         }
         int status = r.path("statusCode").asInt(200);
         headers.put("Content-Type", "application/json");
+        putHeaders(headers, r);
+        JsonNode b = r.path("body");
+        byte[] body;
+        if (b.isMissingNode() || b.isNull()) body = new byte[0];
+        else if (r.path("isBase64Encoded").asBoolean(false)) body = Base64.getDecoder().decode(b.asText());
+        else body = (b.isTextual() ? b.asText() : b.toString()).getBytes(StandardCharsets.UTF_8);
+        return new WireResponse(status, headers, body);
+    }
+
+    static final String HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response";
+    private static final int DELIMITER = 8;
+
+    /**
+     * The HTTP response of a streamed result ({@code InvokeMode RESPONSE_STREAM}): a stream of Lambda's
+     * HTTP integration type ({@code awslambda.HttpResponseStream.from}) is a JSON prelude
+     * ({@code statusCode}, {@code headers}, {@code cookies}), 8 null bytes, then the body; any other
+     * stream is a 200 response of its content type.
+     */
+    static WireResponse streamed(byte[] stream, String contentType, String requestId) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("x-amzn-RequestId", requestId);
+        byte[] body = stream == null ? new byte[0] : stream;
+        if (!contentType.toLowerCase(Locale.ROOT).startsWith(HTTP_INTEGRATION)) {
+            headers.put("Content-Type", contentType);
+            return new WireResponse(200, headers, body);
+        }
+        int delimiter = delimiter(body);
+        JsonNode prelude = null;
+        if (delimiter >= 0) {
+            try {
+                prelude = JSON.readTree(java.util.Arrays.copyOfRange(body, 0, delimiter));
+            } catch (IOException e) {
+                prelude = null;
+            }
+            body = java.util.Arrays.copyOfRange(body, delimiter + DELIMITER, body.length);
+        }
+        headers.put("Content-Type", "application/octet-stream");
+        int status = 200;
+        if (prelude != null && prelude.isObject()) {
+            status = prelude.path("statusCode").asInt(200);
+            putHeaders(headers, prelude);
+        }
+        return new WireResponse(status, headers, body);
+    }
+
+    /** A function's {@code headers} (replacing ours of the same name) and {@code cookies} (as Set-Cookie). */
+    private static void putHeaders(Map<String, String> headers, JsonNode r) {
         for (Map.Entry<String, JsonNode> h : r.path("headers").properties()) {
             String name = h.getKey();
             headers.keySet().removeIf(k -> k.equalsIgnoreCase(name));
@@ -309,12 +361,16 @@ final class UrlEndpoint implements RawRoute {
         for (JsonNode ck : r.path("cookies")) setCookies.add(ck.asText());
         // several values of one header: one line each (see HttpServer)
         if (!setCookies.isEmpty()) headers.put("Set-Cookie", String.join("\n", setCookies));
-        JsonNode b = r.path("body");
-        byte[] body;
-        if (b.isMissingNode() || b.isNull()) body = new byte[0];
-        else if (r.path("isBase64Encoded").asBoolean(false)) body = Base64.getDecoder().decode(b.asText());
-        else body = (b.isTextual() ? b.asText() : b.toString()).getBytes(StandardCharsets.UTF_8);
-        return new WireResponse(status, headers, body);
+    }
+
+    /** Where the 8 null bytes after the prelude start, or -1. */
+    private static int delimiter(byte[] b) {
+        int run = 0;
+        for (int i = 0; i < b.length; i++) {
+            run = b[i] == 0 ? run + 1 : 0;
+            if (run == DELIMITER) return i - DELIMITER + 1;
+        }
+        return -1;
     }
 
     private static WireResponse message(int status, String message, String requestId) {

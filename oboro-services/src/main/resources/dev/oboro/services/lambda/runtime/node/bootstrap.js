@@ -6,6 +6,7 @@ const fs = require('fs');
 const path = require('path');
 const url = require('url');
 const util = require('util');
+const { Writable } = require('stream');
 
 const [HOST, PORT] = (() => { const a = process.env.AWS_LAMBDA_RUNTIME_API; const i = a.lastIndexOf(':'); return [a.slice(0, i), +a.slice(i + 1)]; })();
 const TASK_ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
@@ -33,6 +34,89 @@ for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN']
     process.stdout.write(`${new Date().toISOString()}\t${requestId}\t${level}\t${util.format(...args)}\n`);
   };
 }
+
+// ---------------------------------------------------------------- response streaming
+// The `awslambda` global of Lambda's Node.js runtime. A handler wrapped by streamifyResponse gets a
+// writable response stream; the runtime posts it to the Runtime API as it is written (chunked, with
+// Lambda-Runtime-Function-Response-Mode: streaming) and reports a failure after the stream began in
+// the trailers Lambda-Runtime-Function-Error-Type and Lambda-Runtime-Function-Error-Body (base64).
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+
+class ResponseStream extends Writable {
+  constructor(requestId, options) {
+    super(options);
+    this._requestId = requestId;
+    this._contentType = 'application/octet-stream';
+    this._request = null;
+    this._response = null;
+  }
+
+  setContentType(contentType) {
+    if (this._request) throw Object.assign(new Error('Cannot set content-type, too late.'), { name: 'InvalidStreamingOperation' });
+    this._contentType = contentType;
+  }
+
+  // opens the streamed POST on the first write (or at the end), after what HttpResponseStream.from writes first
+  _open() {
+    if (this._request) return this._request;
+    this._response = new Promise((resolve, reject) => {
+      this._request = http.request({ host: HOST, port: PORT, method: 'POST', path: `${BASE}/invocation/${this._requestId}/response`, agent,
+        headers: { 'Content-Type': this._contentType, 'Lambda-Runtime-Function-Response-Mode': 'streaming', 'Transfer-Encoding': 'chunked',
+          Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      this._request.on('error', reject);
+    });
+    const before = this._onBeforeFirstWrite;
+    this._onBeforeFirstWrite = undefined;
+    if (typeof before === 'function') before((chunk) => this._request.write(chunk));
+    return this._request;
+  }
+
+  _write(chunk, encoding, callback) {
+    this._open().write(chunk, encoding, callback);
+  }
+
+  _final(callback) {
+    this._open();
+    callback();
+  }
+
+  // ends the POST: with the error in the trailers when the handler failed
+  async complete(error) {
+    const req = this._open();
+    if (error !== undefined) {
+      req.addTrailers({ 'Lambda-Runtime-Function-Error-Type': error.errorType,
+        'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(error)).toString('base64') });
+    }
+    req.end();
+    await this._response;
+  }
+}
+
+class HttpResponseStream {
+  // Lambda's application/vnd.awslambda.http-integration-response: a JSON prelude, 8 null bytes, then the body
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType('application/vnd.awslambda.http-integration-response');
+    const metadataPrelude = JSON.stringify(prelude);
+    underlyingStream._onBeforeFirstWrite = (write) => {
+      write(metadataPrelude);
+      write(new Uint8Array(8));
+    };
+    return underlyingStream;
+  }
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = 'response';
+    if (options && typeof options.highWaterMark === 'number') handler[HIGH_WATER_MARK] = options.highWaterMark;
+    return handler;
+  },
+  HttpResponseStream,
+};
 
 function errorDoc(err) {
   if (err instanceof Error) {
@@ -120,6 +204,22 @@ async function main() {
       callbackWaitsForEmptyEventLoop: true,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
+    if (handler[STREAMING] === 'response') {
+      const stream = new ResponseStream(requestId, handler[HIGH_WATER_MARK] ? { highWaterMark: handler[HIGH_WATER_MARK] } : undefined);
+      let error;
+      try {
+        const event = next.body.length ? JSON.parse(next.body.toString('utf8')) : {};
+        await handler(event, stream, context);
+        if (!stream.writableEnded) stream.end();
+        if (!stream.writableFinished) await new Promise((resolve, reject) => { stream.once('finish', resolve); stream.once('error', reject); });
+      } catch (e) {
+        error = errorDoc(e);
+        process.stdout.write(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(error)}\n`);
+      }
+      process.stdout.write(DONE);
+      await stream.complete(error);
+      continue;
+    }
     let result;
     let error;
     try {
