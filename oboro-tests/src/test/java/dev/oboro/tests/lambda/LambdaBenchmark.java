@@ -2,7 +2,9 @@ package dev.oboro.tests.lambda;
 
 import dev.oboro.tests.support.Oboro;
 import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
@@ -17,6 +19,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -52,14 +55,19 @@ public final class LambdaBenchmark {
                     """)), null);
             Samples.create(lambda, account, "bench-py", "python3.12", "app.handler", Samples.python("def handler(e, c):\n    return e\n"), null);
             byte[] payload = "{\"hello\":\"world\"}".getBytes();
-            try (LambdaClient apache = defaultClient(account)) {
+            try (LambdaClient apache = client(account, ApacheHttpClient.builder());
+                 LambdaClient urlConnection = client(account, UrlConnectionHttpClient.builder());
+                 RawHttp rawJava = new RawHttp(account, "bench-java", payload);
+                 RawHttp rawPy = new RawHttp(account, "bench-py", payload)) {
+                Map<String, Call> calls = new LinkedHashMap<>();
                 for (String fn : List.of("bench-java", "bench-py")) {
-                    latency(fn + " via SDK (Apache, default)", () -> invoke(apache, fn, payload));
-                    latency(fn + " via SDK (UrlConnection)", () -> invoke(lambda, fn, payload));
-                    try (RawHttp raw = new RawHttp(account, fn, payload)) {
-                        latency(fn + " raw HTTP", raw::invoke);
-                    }
+                    calls.put(fn + " via SDK (Apache, default)", () -> invoke(apache, fn, payload));
+                    calls.put(fn + " via SDK (UrlConnection)", () -> invoke(urlConnection, fn, payload));
+                    calls.put(fn + " raw HTTP", fn.equals("bench-java") ? rawJava::invoke : rawPy::invoke);
                 }
+                // warm-up of every path before any is measured (JIT of the shared server and SDK code, connections)
+                for (Call c : calls.values()) for (int i = 0; i < 3000; i++) c.run();
+                for (Map.Entry<String, Call> e : calls.entrySet()) latency(e.getKey(), e.getValue());
             }
             long[] cold = new long[10];
             for (int i = 0; i < cold.length; i++) {
@@ -83,7 +91,7 @@ public final class LambdaBenchmark {
     }
 
     private static void latency(String what, Call call) throws IOException {
-        for (int i = 0; i < 500; i++) call.run(); // warm-up (JIT, connections)
+        for (int i = 0; i < 200; i++) call.run();
         long[] t = new long[3000];
         for (int i = 0; i < t.length; i++) {
             long s = System.nanoTime();
@@ -94,10 +102,9 @@ public final class LambdaBenchmark {
         System.out.printf("%-40s warm invoke p50 %.3f ms, p99 %.3f ms%n", what, t[t.length / 2] / 1e6, t[(int) (t.length * 0.99)] / 1e6);
     }
 
-    /** A client as an application builds it: the SDK's default HTTP client, Apache. */
-    private static LambdaClient defaultClient(String account) {
+    private static LambdaClient client(String account, SdkHttpClient.Builder<?> http) {
         return LambdaClient.builder().endpointOverride(Oboro.endpoint()).region(Region.US_EAST_1)
-                .credentialsProvider(Oboro.credentials(account)).httpClientBuilder(ApacheHttpClient.builder()).build();
+                .credentialsProvider(Oboro.credentials(account)).httpClientBuilder(http).build();
     }
 
     /** Invoke as one keep-alive HTTP/1.1 request written at once (Oboro does not check signatures, only the access key). */
@@ -161,7 +168,7 @@ public final class LambdaBenchmark {
         List<Future<?>> fs = new ArrayList<>();
         for (int i = 0; i < callers; i++) {
             fs.add(pool.submit(() -> {
-                try (LambdaClient c = defaultClient(account)) {
+                try (LambdaClient c = client(account, ApacheHttpClient.builder())) { // the SDK's default HTTP client
                     while (!stop.get()) {
                         invoke(c, fn, payload);
                         count.incrementAndGet();
