@@ -90,8 +90,8 @@ final class Aliases {
         }
         AliasConfiguration c = b.revisionId(Ids.uuid()).build();
         state.aliases.put(ref.scope(), a.function() + "/" + a.name(), new LambdaState.Alias(a.function(), a.name(), c));
-        if (!c.functionVersion().equals(a.configuration().functionVersion())) {
-            provisioning.aliasMoved(ref.scope(), a.function(), a.name(), a.configuration().functionVersion(), call.now());
+        if (!Provisioning.sameVersions(c, a.configuration())) {
+            provisioning.aliasMoved(ref.scope(), a.function(), a.name(), a.configuration(), call.now());
         }
         return UpdateAliasResponse.builder().aliasArn(c.aliasArn()).name(c.name()).functionVersion(c.functionVersion())
                 .description(c.description()).routingConfig(c.routingConfig()).revisionId(c.revisionId()).build();
@@ -103,7 +103,7 @@ final class Aliases {
         LambdaState.Alias gone = state.aliases.remove(ref.scope(), f.name() + "/" + req.name());
         // the alias's function URL and provisioned concurrency go with it
         state.urls.remove(ref.scope(), f.name() + "/" + req.name());
-        if (gone != null) provisioning.aliasDeleted(ref.scope(), f.name(), req.name(), gone.configuration().functionVersion());
+        if (gone != null) provisioning.aliasDeleted(ref.scope(), f.name(), req.name(), gone.configuration());
         return DeleteAliasResponse.builder().build();
     }
 

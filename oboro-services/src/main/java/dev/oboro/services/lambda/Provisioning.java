@@ -4,6 +4,7 @@ import dev.oboro.core.Call;
 import dev.oboro.core.Pagination;
 import dev.oboro.core.Scope;
 import dev.oboro.wire.AwsException;
+import software.amazon.awssdk.services.lambda.model.AliasConfiguration;
 import software.amazon.awssdk.services.lambda.model.DeleteProvisionedConcurrencyConfigRequest;
 import software.amazon.awssdk.services.lambda.model.DeleteProvisionedConcurrencyConfigResponse;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
@@ -18,7 +19,10 @@ import software.amazon.awssdk.services.lambda.model.PutProvisionedConcurrencyCon
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
@@ -29,7 +33,8 @@ import java.util.logging.Logger;
  * {@link #ALLOCATION_DELAY} of Oboro's clock has passed and its environments have really been
  * started and initialised, then {@code READY}. Invocations of that version take a provisioned
  * environment first (no cold start, no {@code Init Duration}); beyond them they spill over to
- * on-demand environments. Provisioned concurrency counts against the function's reserved
+ * on-demand environments. A weighted alias's provisioned environments are split between its two
+ * versions by weight. Provisioned concurrency counts against the function's reserved
  * concurrency and, without one, against the account's unreserved concurrency.
  */
 final class Provisioning {
@@ -70,10 +75,12 @@ final class Provisioning {
             LambdaState.Provisioned now = state.provisioned.get(scope, p.function() + "/" + p.qualifier());
             if (now == null || !now.readyAt().equals(p.readyAt())) return;
             LambdaState.LambdaFunction f = state.functions.get(scope, p.function());
-            String version = versionOf(scope, p.function(), p.qualifier());
-            if (f == null || version == null) return;
-            FunctionConfiguration c = state.configuration(new LambdaState.Ref(scope.account(), scope.region(), f.name(), version));
-            environments.provision(invocations.spec(scope, f, c, version), p.requested());
+            Map<String, Integer> shares = shares(scope, p.function(), p.qualifier(), p.requested());
+            if (f == null || shares.isEmpty()) return;
+            shares.forEach((version, n) -> {
+                FunctionConfiguration c = state.configuration(new LambdaState.Ref(scope.account(), scope.region(), f.name(), version));
+                environments.provision(invocations.spec(scope, f, c, version), n);
+            });
             allocated.add(key(scope, p));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "allocating provisioned concurrency of " + p.function() + ":" + p.qualifier() + " failed", e);
@@ -85,6 +92,45 @@ final class Provisioning {
         if (LambdaState.isVersionNumber(qualifier)) return qualifier;
         LambdaState.Alias a = state.aliases.get(scope, function + "/" + qualifier);
         return a == null ? null : a.configuration().functionVersion();
+    }
+
+    /** How many of a qualifier's provisioned environments each version runs (none if it is gone). */
+    private Map<String, Integer> shares(Scope scope, String function, String qualifier, int requested) {
+        if (LambdaState.isVersionNumber(qualifier)) return Map.of(qualifier, requested);
+        LambdaState.Alias a = state.aliases.get(scope, function + "/" + qualifier);
+        return a == null ? Map.of() : shares(a.configuration(), requested);
+    }
+
+    /**
+     * A weighted alias's provisioned concurrency is split between its two versions by their weights
+     * (the additional version's share rounded), as Lambda allocates it during canary and linear
+     * deployments; a version with no share gets none.
+     */
+    static Map<String, Integer> shares(AliasConfiguration alias, int requested) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        int rest = requested;
+        Map<String, Double> weights = weights(alias);
+        for (Map.Entry<String, Double> w : weights.entrySet()) {
+            int n = (int) Math.min(rest, Math.round(requested * w.getValue()));
+            if (n > 0) out.put(w.getKey(), n);
+            rest -= n;
+        }
+        if (rest > 0) out.put(alias.functionVersion(), rest);
+        return out;
+    }
+
+    private static Map<String, Double> weights(AliasConfiguration alias) {
+        return alias.routingConfig() == null ? Map.of() : alias.routingConfig().additionalVersionWeights();
+    }
+
+    /** Whether two configurations of an alias route to the same versions with the same weights. */
+    static boolean sameVersions(AliasConfiguration a, AliasConfiguration b) {
+        return a.functionVersion().equals(b.functionVersion()) && weights(a).equals(weights(b));
+    }
+
+    /** Gives up the provisioned environments of these versions. */
+    private void release(Scope scope, String function, Collection<String> versions) {
+        for (String v : versions) environments.unprovision(scope, function, v);
     }
 
     /** The provisioned concurrency of all of a function's versions and aliases. */
@@ -99,11 +145,11 @@ final class Provisioning {
         return f.reservedConcurrency() != null ? f.reservedConcurrency() : provisionedTotal(state, scope, f.name());
     }
 
-    /** An alias with provisioned concurrency now points at another version: Lambda allocates it there anew. */
-    void aliasMoved(Scope scope, String function, String alias, String oldVersion, Instant now) {
+    /** An alias with provisioned concurrency now points at other versions or weights: Lambda allocates it there anew. */
+    void aliasMoved(Scope scope, String function, String alias, AliasConfiguration before, Instant now) {
         LambdaState.Provisioned old = state.provisioned.get(scope, function + "/" + alias);
         if (old == null) return;
-        environments.unprovision(scope, function, oldVersion);
+        release(scope, function, shares(before, old.requested()).keySet());
         allocated.remove(key(scope, old));
         LambdaState.Provisioned p = new LambdaState.Provisioned(function, alias, old.requested(), now.plus(ALLOCATION_DELAY), old.lastModified());
         state.provisioned.put(scope, function + "/" + alias, p);
@@ -111,11 +157,11 @@ final class Provisioning {
     }
 
     /** A deleted alias's provisioned concurrency goes with it. */
-    void aliasDeleted(Scope scope, String function, String alias, String version) {
+    void aliasDeleted(Scope scope, String function, String alias, AliasConfiguration before) {
         LambdaState.Provisioned p = state.provisioned.remove(scope, function + "/" + alias);
         if (p == null) return;
         allocated.remove(key(scope, p));
-        environments.unprovision(scope, function, version);
+        release(scope, function, shares(before, p.requested()).keySet());
     }
 
     // ================================================================== handlers
@@ -158,8 +204,7 @@ final class Provisioning {
                     + "UnreservedConcurrentExecution below its minimum value of [" + Functions.MIN_UNRESERVED + "].");
         }
         if (old != null) {
-            String oldVersion = versionOf(scope, f.name(), q);
-            if (oldVersion != null) environments.unprovision(scope, f.name(), oldVersion);
+            release(scope, f.name(), shares(scope, f.name(), q, old.requested()).keySet());
             allocated.remove(key(scope, old));
         }
         Instant now = call.now();
@@ -207,10 +252,10 @@ final class Provisioning {
         LambdaState.Ref ref = LambdaState.ref(call, req.functionName(), req.qualifier());
         LambdaState.Provisioned p = find(call, req.functionName(), req.qualifier());
         Scope scope = ref.scope();
-        String version = versionOf(scope, p.function(), p.qualifier());
+        Set<String> versions = shares(scope, p.function(), p.qualifier(), p.requested()).keySet();
         state.provisioned.remove(scope, p.function() + "/" + p.qualifier());
         allocated.remove(key(scope, p));
-        if (version != null) environments.unprovision(scope, p.function(), version);
+        release(scope, p.function(), versions);
         return DeleteProvisionedConcurrencyConfigResponse.builder().build();
     }
 

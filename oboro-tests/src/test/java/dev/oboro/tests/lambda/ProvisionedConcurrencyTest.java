@@ -23,7 +23,10 @@ import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -126,6 +129,35 @@ class ProvisionedConcurrencyTest {
         assertFalse(log(moved).contains("Init Duration"), log(moved));
         lambda.deleteAlias(b -> b.functionName("aliased").name("live"));
         assertTrue(lambda.listProvisionedConcurrencyConfigs(b -> b.functionName("aliased")).provisionedConcurrencyConfigs().isEmpty());
+    }
+
+    @Test
+    void aWeightedAliasSplitsItsProvisionedConcurrencyBetweenItsVersions() throws Exception {
+        Samples.create(lambda, account, "canary", "python3.12", "app.handler", Samples.python(CODE), b -> b.publish(true));
+        lambda.updateFunctionConfiguration(b -> b.functionName("canary").description("v2"));
+        Samples.awaitActive(lambda, "canary");
+        lambda.publishVersion(b -> b.functionName("canary"));
+        lambda.createAlias(b -> b.functionName("canary").name("live").functionVersion("1")
+                .routingConfig(r -> r.additionalVersionWeights(Map.of("2", 0.5))));
+        lambda.putProvisionedConcurrencyConfig(b -> b.functionName("canary").qualifier("live").provisionedConcurrentExecutions(2));
+        Oboro.advance(Duration.ofSeconds(30));
+        assertEquals(2, awaitReady("canary", "live").allocatedProvisionedConcurrentExecutions());
+        Map<String, Set<String>> inits = new HashMap<>();
+        for (int i = 0; i < 60 && inits.size() < 2; i++) {
+            InvokeResponse r = lambda.invoke(b -> b.functionName("canary").qualifier("live").logType(LogType.TAIL));
+            assertFalse(log(r).contains("Init Duration"), "version " + r.executedVersion() + " had a provisioned environment: " + log(r));
+            String init = r.payload().asUtf8String().contains("\"provisioned-concurrency\"") ? "provisioned-concurrency" : "on-demand";
+            inits.computeIfAbsent(r.executedVersion(), k -> new HashSet<>()).add(init);
+        }
+        assertEquals(Map.of("1", Set.of("provisioned-concurrency"), "2", Set.of("provisioned-concurrency")), inits);
+        // new weights: allocated anew
+        lambda.updateAlias(b -> b.functionName("canary").name("live").routingConfig(r -> r.additionalVersionWeights(Map.of())));
+        assertEquals(ProvisionedConcurrencyStatusEnum.IN_PROGRESS,
+                lambda.getProvisionedConcurrencyConfig(b -> b.functionName("canary").qualifier("live")).status());
+        Oboro.advance(Duration.ofSeconds(30));
+        awaitReady("canary", "live");
+        InvokeResponse v2 = lambda.invoke(b -> b.functionName("canary").qualifier("2").logType(LogType.TAIL));
+        assertTrue(log(v2).contains("Init Duration"), "version 2 has no share any more: " + log(v2));
     }
 
     @Test
