@@ -170,7 +170,12 @@ public final class WireCodec {
         if (resp instanceof EventStreamResponse es) {
             // the response's status and header members as usual; the body is the framed events
             WireResponse r = encodeResponse(svc, operation, protocol, es.response(), requestId);
-            WireResponse out = new WireResponse(r.status(), r.headers(), EventStreams.encode(protocol, es.events()));
+            EventStreamResponse.Source source = es.source();
+            WireResponse out = source == null ? new WireResponse(r.status(), r.headers(), EventStreams.encode(protocol, es.events()))
+                    : WireResponse.streamed(r.status(), r.headers(), () -> {
+                        SdkPojo e = source.next();
+                        return e == null ? null : EventStreams.event(protocol, e);
+                    });
             out.headers().keySet().removeIf(k -> k.equalsIgnoreCase("Content-Type"));
             out.headers().put("Content-Type", EventStreams.CONTENT_TYPE);
             return out;

@@ -7,9 +7,14 @@ import java.util.NavigableMap;
 
 /**
  * An HTTP request as the wire layer sees it: header names are lower case; {@code path} is the raw
- * (still percent-encoded) path; {@code rawQuery} is the raw query string without '?'.
+ * (still percent-encoded) path; {@code rawQuery} is the raw query string without '?'. A request whose
+ * server chose to stream its body has it as {@code stream} (read as it arrives) and an empty {@code body}.
  */
-public record WireRequest(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body) {
+public record WireRequest(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body, BodyStream stream) {
+
+    public WireRequest(String method, String path, String rawQuery, Map<String, List<String>> headers, byte[] body) {
+        this(method, path, rawQuery, headers, body, null);
+    }
 
     public String header(String name) {
         List<String> v = headers.get(name.toLowerCase(java.util.Locale.ROOT));

@@ -45,14 +45,27 @@ interface Environment extends AutoCloseable {
      * One invocation. The function's timeout counts from when the runtime receives the event, after
      * the init phase (which has its own limit), as in Lambda.
      */
-    record Request(String requestId, byte[] payload, long timeoutMillis, String invokedArn, String clientContext, String traceId) {
+    record Request(String requestId, byte[] payload, long timeoutMillis, String invokedArn, String clientContext, String traceId,
+                   StreamSink sink) {
+        Request(String requestId, byte[] payload, long timeoutMillis, String invokedArn, String clientContext, String traceId) {
+            this(requestId, payload, timeoutMillis, invokedArn, clientContext, traceId, null);
+        }
+    }
+
+    /**
+     * Where a streamed response goes while the function writes it (to the caller of InvokeWithResponseStream
+     * or of a function URL), besides the whole stream in the {@link Result}.
+     */
+    interface StreamSink {
+        /** One piece of the stream, as the runtime sent it; {@code contentType} is the stream's. */
+        void piece(String contentType, byte[] piece);
     }
 
     /**
      * What an invocation produced: the response or error payload, whether it was an error, the
      * function's own log output, the init duration when this invocation was a cold start (else -1),
      * the peak memory in MB, and whether the environment can be used again; for a streamed response, the
- * stream's content type and, when it failed after it began, the error document.
+ * the stream's content type and, when it failed after it began, the error document.
      */
     record Result(byte[] payload, boolean error, String errorType, String log, double initMillis, long maxMemoryMb,
                   boolean timedOut, boolean reusable, String streamContentType, byte[] errorDocument) {

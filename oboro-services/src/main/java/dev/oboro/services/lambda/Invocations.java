@@ -132,14 +132,14 @@ final class Invocations {
 
     // ================================================================== InvokeWithResponseStream
 
-    /** Payload chunks are at most this long (the stream is read whole, then sent as events). */
+    /** Payload chunks are at most this long (a longer piece of the stream is sent as several). */
     static final int CHUNK = 32 * 1024;
 
     /**
      * {@code InvokeWithResponseStream}: the function's response as {@code PayloadChunk} events, then an
      * {@code InvokeComplete} event that carries the error (its type and message) and, with
-     * {@code LogType Tail}, the end of the log. A function that does not stream answers its buffered
-     * response as the chunks. The stream is sent when the function has finished.
+     * {@code LogType Tail}, the end of the log. A streamed response's pieces are sent as the function
+     * writes them; a function that does not stream answers its buffered response as the chunks.
      */
     EventStreamResponse invokeWithResponseStream(Call call, InvokeWithResponseStreamRequest req) {
         LambdaState.Ref ref = LambdaState.ref(call, req.functionName(), req.qualifier());
@@ -150,7 +150,39 @@ final class Invocations {
         if (req.invocationType() == ResponseStreamingInvocationType.DRY_RUN) {
             return new EventStreamResponse(InvokeWithResponseStreamResponse.builder().statusCode(204).build(), List.of());
         }
-        Execution ex = execute(target, payload, call.requestId(), req.clientContext(), call.traceHeader());
+        Live live = executeLive(target, payload, call.requestId(), req.clientContext(), call.traceHeader());
+        InvokeWithResponseStreamResponse response = InvokeWithResponseStreamResponse.builder().statusCode(200)
+                .executedVersion(target.executedVersion()).build();
+        if (!live.finished()) {
+            return new EventStreamResponse(response, new EventStreamResponse.Source() {
+                private byte[] piece = new byte[0];
+                private int at;
+                private boolean complete;
+
+                @Override
+                public software.amazon.awssdk.core.SdkPojo next() throws IOException {
+                    while (piece != null && at >= piece.length) {
+                        piece = live.stream().next();
+                        at = 0;
+                    }
+                    if (piece != null) {
+                        byte[] chunk = java.util.Arrays.copyOfRange(piece, at, Math.min(piece.length, at + CHUNK));
+                        at += chunk.length;
+                        return InvokeWithResponseStreamResponseEvent.payloadChunkBuilder().payload(SdkBytes.fromByteArray(chunk)).build();
+                    }
+                    if (complete) return null;
+                    complete = true;
+                    try {
+                        return completeEvent(live.execution(), req.logType());
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, "streamed invocation " + call.requestId() + " failed", e);
+                        return InvokeWithResponseStreamResponseEvent.invokeCompleteBuilder().errorCode("ServiceException")
+                                .errorDetails(String.valueOf(e.getMessage())).build();
+                    }
+                }
+            });
+        }
+        Execution ex = live.execution();
         if (ex.throttled()) throw Environments.throttled(throttleReason(target));
         List<InvokeWithResponseStreamResponseEvent> events = new ArrayList<>();
         byte[] stream = ex.error() && !ex.streamed() ? null : ex.payload();
@@ -158,15 +190,61 @@ final class Invocations {
             byte[] chunk = java.util.Arrays.copyOfRange(stream, at, Math.min(stream.length, at + CHUNK));
             events.add(InvokeWithResponseStreamResponseEvent.payloadChunkBuilder().payload(SdkBytes.fromByteArray(chunk)).build());
         }
+        events.add(completeEvent(ex, req.logType()));
+        return new EventStreamResponse(response, events);
+    }
+
+    /** The {@code InvokeComplete} event of a finished invocation: its error (type and message), and the end of its log with Tail. */
+    private static InvokeWithResponseStreamResponseEvent completeEvent(Execution ex, LogType logType) {
         InvokeWithResponseStreamCompleteEvent.Builder done = InvokeWithResponseStreamResponseEvent.invokeCompleteBuilder();
         if (ex.error()) {
             JsonNode doc = json(ex.errorPayload());
             done.errorCode(doc.path("errorType").asText("Unhandled")).errorDetails(doc.path("errorMessage").asText(doc.isTextual() ? doc.asText() : doc.toString()));
         }
-        if (req.logType() == LogType.TAIL) done.logResult(tail(ex.log()));
-        events.add(done.build());
-        return new EventStreamResponse(InvokeWithResponseStreamResponse.builder().statusCode(200).executedVersion(target.executedVersion()).build(),
-                events);
+        if (logType == LogType.TAIL) done.logResult(tail(ex.log()));
+        return done.build();
+    }
+
+    /**
+     * An invocation running on a thread of its own, its streamed response passed on while it runs
+     * ({@link #executeLive}). {@link #finished()} tells whether it ended before its stream began.
+     */
+    record Live(LiveStream stream, java.util.concurrent.CompletableFuture<Execution> done) {
+        boolean finished() {
+            return done.isDone();
+        }
+
+        /** The execution, waiting for its end; what it threw, thrown. */
+        Execution execution() {
+            try {
+                return done.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Starts an invocation whose streamed response the caller passes on as it comes, and returns when the
+     * first piece of the stream has come or the invocation has ended (throttled, failed, buffered or
+     * streamed nothing). Logs, metrics and traces are recorded at its end, as for {@link #execute}.
+     */
+    Live executeLive(Target t, byte[] payload, String requestId, String clientContext, String traceHeader) {
+        LiveStream stream = new LiveStream();
+        java.util.concurrent.CompletableFuture<Execution> done = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().name("lambda-stream-" + requestId).start(() -> {
+            try {
+                done.complete(execute(t, payload, requestId, clientContext, traceHeader, stream));
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            } finally {
+                stream.end();
+            }
+        });
+        stream.awaitStart();
+        return new Live(stream, done);
     }
 
     private static void checkPayload(byte[] payload, int limit) {
@@ -224,6 +302,11 @@ final class Invocations {
 
     /** Runs one invocation, continuing the caller's X-Ray trace ({@code X-Amzn-Trace-Id}, may be null). */
     Execution execute(Target t, byte[] payload, String requestId, String clientContext, String traceHeader) {
+        return execute(t, payload, requestId, clientContext, traceHeader, null);
+    }
+
+    /** Runs one invocation; a streamed response's pieces also go to {@code sink} (may be null) as they come. */
+    Execution execute(Target t, byte[] payload, String requestId, String clientContext, String traceHeader, Environment.StreamSink sink) {
         Scope scope = t.ref().scope();
         FunctionConfiguration c = t.configuration();
         Environment.Spec spec = spec(scope, t.function(), c, t.executedVersion());
@@ -247,7 +330,7 @@ final class Invocations {
         int concurrent = environments.concurrentExecutions(scope);
         try {
             r = lease.env.invoke(new Environment.Request(requestId, payload, timeout * 1000L, t.invokedArn(), clientContext,
-                    trace.header()));
+                    trace.header(), sink));
         } catch (RuntimeException e) {
             environments.release(lease, false);
             throw e;

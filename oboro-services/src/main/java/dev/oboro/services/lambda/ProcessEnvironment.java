@@ -31,8 +31,8 @@ import java.util.logging.Logger;
  * function's own {@code bootstrap}.
  *
  * <p>A runtime may stream its response ({@code Lambda-Runtime-Function-Response-Mode: streaming}, chunked,
- * an error after the start in the trailers): the stream is read whole, then answered (not passed on as
- * it arrives).
+ * an error after the start in the trailers): the Runtime API reads that body as it arrives and passes each
+ * piece on to the invocation's {@link StreamSink} at once; the whole stream is the invocation's result too.
  *
  * <p>Each environment gets its own Runtime API listener on a loopback port
  * ({@code AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>}): a runtime (curl in a shell script, the Rust or
@@ -94,7 +94,7 @@ final class ProcessEnvironment implements Environment {
         this.spec = spec;
         this.logStream = logStream;
         this.marksDone = marksDone;
-        this.api = HttpServer.small(this::serve);
+        this.api = HttpServer.small(this::serve, ProcessEnvironment::streamedResponse);
         int port;
         try {
             port = api.start("127.0.0.1", 0);
@@ -196,6 +196,14 @@ final class ProcessEnvironment implements Environment {
                 return reply(400, "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
             }
             if (what.equals("response")) {
+                if (ex.stream() != null) {
+                    try {
+                        body = read(ex, f.request().sink());
+                    } catch (IOException e) {
+                        // the runtime went away mid-stream: its exit (or the timeout) ends the invocation
+                        return reply(500, "{\"errorMessage\":\"the response stream broke off\"}");
+                    }
+                }
                 f.answer().complete(answer(ex, body));
                 return reply(202, "{\"status\":\"OK\"}");
             }
@@ -207,6 +215,29 @@ final class ProcessEnvironment implements Environment {
         return reply(404, "{\"errorMessage\":\"Not found\",\"errorType\":\"NotFound\"}");
     }
 
+    /** A response posted in streaming mode: its body is read as it arrives (see {@link HttpServer#small(HttpServer.Handler, java.util.function.Predicate)}). */
+    private static boolean streamedResponse(WireRequest head) {
+        return head.method().equals("POST") && head.path().endsWith("/response")
+                && "streaming".equalsIgnoreCase(head.header("lambda-runtime-function-response-mode"));
+    }
+
+    /** Reads a streamed response as it arrives, handing each piece on to the sink; the whole stream. */
+    private static byte[] read(WireRequest ex, StreamSink sink) throws IOException {
+        String contentType = ex.header("content-type") == null ? "application/octet-stream" : ex.header("content-type");
+        java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream();
+        for (byte[] piece = ex.stream().next(); piece != null; piece = ex.stream().next()) {
+            whole.writeBytes(piece);
+            if (sink != null && piece.length > 0) sink.piece(contentType, piece);
+        }
+        return whole.toByteArray();
+    }
+
+    /** A request header, or a trailer field of a streamed body (read to its end). */
+    private static String field(WireRequest ex, String name) {
+        String t = ex.stream() == null ? null : ex.stream().trailers().get(name);
+        return t != null ? t : ex.header(name);
+    }
+
     /**
      * A runtime's response. In streaming mode ({@code Lambda-Runtime-Function-Response-Mode: streaming},
      * the body sent chunked) the body is the stream as written, its {@code Content-Type} the stream's, and
@@ -216,9 +247,9 @@ final class ProcessEnvironment implements Environment {
     private static Answer answer(WireRequest ex, byte[] body) {
         if (!"streaming".equalsIgnoreCase(ex.header("lambda-runtime-function-response-mode"))) return new Answer(body, false, null, null, null);
         String contentType = ex.header("content-type") == null ? "application/octet-stream" : ex.header("content-type");
-        String type = ex.header("lambda-runtime-function-error-type");
+        String type = field(ex, "lambda-runtime-function-error-type");
         if (type == null) return new Answer(body, false, null, contentType, null);
-        String encoded = ex.header("lambda-runtime-function-error-body");
+        String encoded = field(ex, "lambda-runtime-function-error-body");
         byte[] doc;
         try {
             doc = encoded == null ? null : java.util.Base64.getDecoder().decode(encoded.trim());

@@ -39,7 +39,8 @@ import java.util.regex.Pattern;
  * which resolves to the loopback address in most resolvers) or, without DNS, by path
  * ({@code /_oboro/lambda-url/<url-id>/<path>}). The function gets the function URL event (payload
  * format 2.0) and its response is read as Lambda reads it; with {@code InvokeMode RESPONSE_STREAM}, a
- * streamed response is answered from its prelude and body (once the function has finished).
+ * streamed response is answered from its prelude (as soon as it is complete) and its body, passed on
+ * piece by piece while the function writes it.
  *
  * <p>Access as in Lambda: with {@code AWS_IAM} the request must carry a SigV4 {@code Authorization}
  * (or presigned query) with an access key Oboro knows; a caller from another account needs a
@@ -108,7 +109,19 @@ final class UrlEndpoint implements RawRoute {
             Invocations.Target t = invocations.resolve(ref, state.oboro.clock().instant());
             Instant at = state.oboro.clock().instant();
             if (t.function().pending(at) || t.function().failed(at)) return withCors(message(503, "Service Unavailable", requestId), cors, origin);
-            ex = invocations.execute(t, event, requestId, null);
+            if (c.invokeMode() == InvokeMode.RESPONSE_STREAM) {
+                Invocations.Live live = invocations.executeLive(t, event, requestId, null, null);
+                WireResponse streaming;
+                try {
+                    streaming = live.finished() ? null : streaming(live, requestId);
+                } catch (IOException e) {
+                    return withCors(message(502, "Internal Server Error", requestId), cors, origin);
+                }
+                if (streaming != null) return withCors(streaming, cors, origin);
+                ex = live.execution();
+            } else {
+                ex = invocations.execute(t, event, requestId, null);
+            }
         } catch (AwsException e) {
             return withCors(message(e.status() == 0 ? 500 : e.status(), e.getMessage(), requestId), cors, origin);
         }
@@ -324,30 +337,69 @@ final class UrlEndpoint implements RawRoute {
      * stream is a 200 response of its content type.
      */
     static WireResponse streamed(byte[] stream, String contentType, String requestId) {
+        byte[] body = stream == null ? new byte[0] : stream;
+        int delimiter = integration(contentType) ? delimiter(body) : -1;
+        WireResponse head = head(contentType, delimiter < 0 ? null : java.util.Arrays.copyOfRange(body, 0, delimiter), requestId);
+        if (delimiter >= 0) body = java.util.Arrays.copyOfRange(body, delimiter + DELIMITER, body.length);
+        return new WireResponse(head.status(), head.headers(), body);
+    }
+
+    private static boolean integration(String contentType) {
+        return contentType.toLowerCase(Locale.ROOT).startsWith(HTTP_INTEGRATION);
+    }
+
+    /**
+     * The status and headers of a streamed response: from the prelude of Lambda's HTTP integration type
+     * (its JSON; null or unreadable: none), else a 200 of the stream's content type.
+     */
+    private static WireResponse head(String contentType, byte[] prelude, String requestId) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("x-amzn-RequestId", requestId);
-        byte[] body = stream == null ? new byte[0] : stream;
-        if (!contentType.toLowerCase(Locale.ROOT).startsWith(HTTP_INTEGRATION)) {
+        if (!integration(contentType)) {
             headers.put("Content-Type", contentType);
-            return new WireResponse(200, headers, body);
-        }
-        int delimiter = delimiter(body);
-        JsonNode prelude = null;
-        if (delimiter >= 0) {
-            try {
-                prelude = JSON.readTree(java.util.Arrays.copyOfRange(body, 0, delimiter));
-            } catch (IOException e) {
-                prelude = null;
-            }
-            body = java.util.Arrays.copyOfRange(body, delimiter + DELIMITER, body.length);
+            return new WireResponse(200, headers, null);
         }
         headers.put("Content-Type", "application/octet-stream");
-        int status = 200;
-        if (prelude != null && prelude.isObject()) {
-            status = prelude.path("statusCode").asInt(200);
-            putHeaders(headers, prelude);
+        JsonNode p = null;
+        try {
+            p = prelude == null ? null : JSON.readTree(prelude);
+        } catch (IOException e) {
+            p = null;
         }
-        return new WireResponse(status, headers, body);
+        if (p == null || !p.isObject()) return new WireResponse(200, headers, null);
+        putHeaders(headers, p);
+        return new WireResponse(p.path("statusCode").asInt(200), headers, null);
+    }
+
+    /**
+     * The response to a function streaming while it runs: its status and headers once the prelude is
+     * complete (at once for a stream of another type), then the body as the pieces come. Null when the
+     * invocation ended before its prelude did (it is answered from its result). An error after the
+     * response began breaks the body off (the connection closes before its last chunk).
+     */
+    private static WireResponse streaming(Invocations.Live live, String requestId) throws IOException {
+        String contentType = live.stream().contentType();
+        java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+        int delimiter = -1;
+        while (integration(contentType) && delimiter < 0) {
+            byte[] piece = live.stream().next();
+            if (piece == null) return null;
+            seen.writeBytes(piece);
+            delimiter = delimiter(seen.toByteArray());
+        }
+        byte[] sofar = seen.toByteArray();
+        WireResponse head = head(contentType, delimiter < 0 ? null : java.util.Arrays.copyOfRange(sofar, 0, delimiter), requestId);
+        byte[][] first = {delimiter < 0 ? new byte[0] : java.util.Arrays.copyOfRange(sofar, delimiter + DELIMITER, sofar.length)};
+        return WireResponse.streamed(head.status(), head.headers(), () -> {
+            if (first[0] != null) {
+                byte[] b = first[0];
+                first[0] = null;
+                return b;
+            }
+            byte[] piece = live.stream().next();
+            if (piece == null && live.execution().error()) throw new IOException("the function failed after its response began");
+            return piece;
+        });
     }
 
     /** A function's {@code headers} (replacing ours of the same name) and {@code cookies} (as Set-Cookie). */
