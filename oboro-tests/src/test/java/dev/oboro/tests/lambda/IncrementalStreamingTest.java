@@ -10,8 +10,6 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
-import software.amazon.awssdk.services.lambda.model.InvokeMode;
 import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamCompleteEvent;
 import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamRequest;
 import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamResponseHandler;
@@ -198,15 +196,6 @@ class IncrementalStreamingTest {
         assertInstanceOf(TooManyRequestsException.class, e.getCause());
     }
 
-    private String publicStreamingUrl(String function) {
-        String url = lambda.createFunctionUrlConfig(b -> b.functionName(function).authType(FunctionUrlAuthType.NONE)
-                .invokeMode(InvokeMode.RESPONSE_STREAM)).functionUrl();
-        lambda.addPermission(b -> b.functionName(function).statementId("url").action("lambda:InvokeFunctionUrl")
-                .principal("*").functionUrlAuthType(FunctionUrlAuthType.NONE));
-        lambda.addPermission(b -> b.functionName(function).statementId("invoke").action("lambda:InvokeFunction")
-                .principal("*").invokedViaFunctionUrl(true));
-        return URI.create(url).getHost().split("\\.")[0];
-    }
 
     /** Reads {@code n} bytes, or fails after the bound. */
     private static String read(InputStream in, int n) throws Exception {
@@ -229,7 +218,7 @@ class IncrementalStreamingTest {
 
     @Test
     void functionUrlSendsStatusHeadersAndTheFirstPieceWhileTheFunctionRuns() throws Exception {
-        String id = publicStreamingUrl("gated");
+        String id = Samples.publicStreamingUrl(lambda, "gated");
         Path gate = gate("url");
         HttpResponse<InputStream> r = get(id, gate, "");
         assertEquals(202, r.statusCode());

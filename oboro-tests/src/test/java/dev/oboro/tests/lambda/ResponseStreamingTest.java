@@ -10,8 +10,6 @@ import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.lambda.LambdaAsyncClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
-import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
-import software.amazon.awssdk.services.lambda.model.InvokeMode;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamCompleteEvent;
 import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamRequest;
@@ -22,7 +20,6 @@ import software.amazon.awssdk.services.lambda.model.LogType;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -210,19 +207,10 @@ class ResponseStreamingTest {
         assertNull(s.complete().errorCode());
     }
 
-    private String publicStreamingUrl(String function) {
-        String url = lambda.createFunctionUrlConfig(b -> b.functionName(function).authType(FunctionUrlAuthType.NONE)
-                .invokeMode(InvokeMode.RESPONSE_STREAM)).functionUrl();
-        lambda.addPermission(b -> b.functionName(function).statementId("url").action("lambda:InvokeFunctionUrl")
-                .principal("*").functionUrlAuthType(FunctionUrlAuthType.NONE));
-        lambda.addPermission(b -> b.functionName(function).statementId("invoke").action("lambda:InvokeFunction")
-                .principal("*").invokedViaFunctionUrl(true));
-        return URI.create(url).getHost().split("\\.")[0];
-    }
 
     @Test
     void functionUrlInStreamModeAnswersFromThePreludeAndBody() {
-        String id = publicStreamingUrl("http");
+        String id = Samples.publicStreamingUrl(lambda, "http");
         HttpResponse<String> r = Oboro.http(HttpRequest.newBuilder(Oboro.endpoint().resolve("/_oboro/lambda-url/" + id + "/report")));
         assertEquals(201, r.statusCode(), r.body());
         assertEquals("text/csv", r.headers().firstValue("content-type").orElse(null));
@@ -230,7 +218,7 @@ class ResponseStreamingTest {
         assertEquals(List.of("a=1; Path=/", "b=2"), r.headers().allValues("set-cookie"));
         assertEquals("a,b\n/report,2\n", r.body());
 
-        String plain = publicStreamingUrl("words");
+        String plain = Samples.publicStreamingUrl(lambda, "words");
         HttpResponse<String> p = Oboro.http(HttpRequest.newBuilder(Oboro.endpoint().resolve("/_oboro/lambda-url/" + plain + "/")));
         assertEquals(200, p.statusCode());
         assertEquals("text/plain", p.headers().firstValue("content-type").orElse(null));

@@ -8,6 +8,8 @@ import software.amazon.awssdk.services.iam.IamClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.CreateFunctionRequest;
 import software.amazon.awssdk.services.lambda.model.FunctionConfiguration;
+import software.amazon.awssdk.services.lambda.model.FunctionUrlAuthType;
+import software.amazon.awssdk.services.lambda.model.InvokeMode;
 import software.amazon.awssdk.services.lambda.model.GetFunctionRequest;
 
 import javax.tools.JavaCompiler;
@@ -125,6 +127,17 @@ final class Samples {
         GetFunctionRequest req = GetFunctionRequest.builder().functionName(name).build();
         lambda.waiter().waitUntilFunctionActiveV2(req, fast);
         lambda.waiter().waitUntilFunctionUpdatedV2(req, fast);
+    }
+
+    /** A function URL in RESPONSE_STREAM mode that anyone may call (auth type NONE, both permissions); its url id. */
+    static String publicStreamingUrl(LambdaClient lambda, String function) {
+        String url = lambda.createFunctionUrlConfig(b -> b.functionName(function).authType(FunctionUrlAuthType.NONE)
+                .invokeMode(InvokeMode.RESPONSE_STREAM)).functionUrl();
+        lambda.addPermission(b -> b.functionName(function).statementId("url").action("lambda:InvokeFunctionUrl")
+                .principal("*").functionUrlAuthType(FunctionUrlAuthType.NONE));
+        lambda.addPermission(b -> b.functionName(function).statementId("invoke").action("lambda:InvokeFunction")
+                .principal("*").invokedViaFunctionUrl(true));
+        return java.net.URI.create(url).getHost().split("\\.")[0];
     }
 
     static LambdaClient client(String account) {
