@@ -87,6 +87,13 @@ final class AwsManagedPolicies {
                 "2015-04-09T15:03:00Z", "2015-04-09T15:03:00Z", "v1", """
                 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogGroup","logs:CreateLogStream",\
                 "logs:PutLogEvents"],"Resource":"*"}]}""");
+        add("AWSLambdaVPCAccessExecutionRole", "/service-role/", "Provides minimum permissions for a Lambda function to execute while "
+                        + "accessing a resource within a VPC - create, describe, delete network interfaces and write permissions to CloudWatch Logs.",
+                "2016-02-11T23:15:00Z", "2024-01-05T22:38:00Z", "v3", """
+                {"Version":"2012-10-17","Statement":[{"Sid":"AWSLambdaVPCAccessExecutionPermissions","Effect":"Allow","Action":[\
+                "logs:CreateLogGroup","logs:CreateLogStream","logs:PutLogEvents","ec2:CreateNetworkInterface",\
+                "ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets","ec2:DeleteNetworkInterface","ec2:AssignPrivateIpAddresses",\
+                "ec2:UnassignPrivateIpAddresses"],"Resource":"*"}]}""");
         add("AWSLambdaRole", "/service-role/", "Default policy for AWS Lambda service role.",
                 "2015-02-06T18:41:00Z", "2015-02-06T18:41:00Z", "v1", """
                 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["lambda:InvokeFunction"],"Resource":["*"]}]}""");

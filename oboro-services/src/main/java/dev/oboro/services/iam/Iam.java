@@ -279,19 +279,28 @@ final class Iam {
 
     /** The managed policy of an ARN in the caller's account (or AWS's), or null. */
     ManagedPolicy findPolicy(Call call, String arn) {
+        return findPolicy(call.globalScope(), arn);
+    }
+
+    /** The managed policy of an ARN in that account (IAM's global scope) or AWS's, or null. */
+    ManagedPolicy findPolicy(Scope scope, String arn) {
         if (arn == null) return null;
         ManagedPolicy aws = AwsManagedPolicies.byArn(arn);
         if (aws != null) return aws;
-        IamPolicy local = localPolicy(call, arn);
+        IamPolicy local = localPolicy(scope, arn);
         return local == null ? null : view(local);
     }
 
     /** The account's own policy of an ARN, or null. */
     IamPolicy localPolicy(Call call, String arn) {
-        String prefix = "arn:aws:iam::" + call.account() + ":policy/";
+        return localPolicy(call.globalScope(), arn);
+    }
+
+    private IamPolicy localPolicy(Scope scope, String arn) {
+        String prefix = "arn:aws:iam::" + scope.account() + ":policy/";
         if (arn == null || !arn.startsWith(prefix)) return null;
         String name = arn.substring(arn.lastIndexOf('/') + 1);
-        IamPolicy p = policies.get(call.globalScope(), key(name));
+        IamPolicy p = policies.get(scope, key(name));
         return p != null && p.arn().equals(arn) ? p : null;
     }
 

@@ -13,10 +13,11 @@ public final class Provider implements ServiceProvider {
     @Override
     public List<Object> handlers(Oboro oboro) {
         Iam iam = new Iam(oboro);
+        Permissions.register(oboro, iam);
         AccessKeys keys = new AccessKeys(iam);
         oboro.identities().register(keys::resolve);
         oboro.store().onReset(keys::reindex);
         return List.of(new Users(iam), new Groups(iam), new Roles(iam), new Policies(iam), new InlinePolicies(iam),
-                new InstanceProfiles(iam), keys);
+                new InstanceProfiles(iam), keys, new Simulations(iam));
     }
 }
