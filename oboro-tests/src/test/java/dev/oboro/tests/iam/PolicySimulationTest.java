@@ -155,11 +155,11 @@ class PolicySimulationTest {
         IAM.putRolePolicy(b -> b.roleName("queue-worker").policyName("sqs").policyDocument(policy(
                 allow("sqs:ReceiveMessage", "arn:aws:sqs:*:" + ACCOUNT + ":jobs-*"))));
         String sessionArn;
-        try (StsClient sts = Oboro.client(StsClient.builder(), ACCOUNT)) {
+        IAM.createUser(b -> b.userName("assumer"));
+        var key = IAM.createAccessKey(b -> b.userName("assumer")).accessKey();
+        try (StsClient sts = sts(key.accessKeyId(), key.secretAccessKey(), null)) {
             Credentials c = sts.assumeRole(b -> b.roleArn(roleArn).roleSessionName("w1")).credentials();
-            try (StsClient asRole = StsClient.builder().endpointOverride(Oboro.endpoint())
-                    .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                    .credentialsProvider(Oboro.credentials(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())).build()) {
+            try (StsClient asRole = sts(c.accessKeyId(), c.secretAccessKey(), c.sessionToken())) {
                 sessionArn = asRole.getCallerIdentity().arn();
             }
         }
@@ -171,6 +171,11 @@ class PolicySimulationTest {
         assertEquals(PolicyEvaluationDecisionType.ALLOWED, decision(roleArn, "sqs:ReceiveMessage", queue));
         assertEquals(PolicyEvaluationDecisionType.IMPLICIT_DENY,
                 decision(sessionArn, "sqs:ReceiveMessage", "arn:aws:sqs:eu-west-1:" + ACCOUNT + ":other"));
+    }
+
+    static StsClient sts(String key, String secret, String token) {
+        return StsClient.builder().endpointOverride(Oboro.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(token == null ? Oboro.credentials(key) : Oboro.credentials(key, secret, token)).build();
     }
 
     @Test
