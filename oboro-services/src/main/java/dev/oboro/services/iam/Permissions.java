@@ -159,7 +159,7 @@ public final class Permissions {
         List<Source> out = new ArrayList<>();
         if (principalArn.startsWith("arn:aws:iam::") && resource.startsWith("user/")) {
             IamUser u = iam.users.get(scope, Iam.key(resource.substring(resource.lastIndexOf('/') + 1)));
-            if (u == null || !Iam.arn(account, "user", u.path(), u.name()).equals(principalArn)) return null;
+            if (u == null || !named(principalArn, Iam.arn(account, "user", u.path(), u.name()), "user/" + u.name(), resource)) return null;
             keys.put("aws:username", List.of(u.name()));
             add(out, scope, u, "user");
             for (String g : u.groups()) {
@@ -180,10 +180,17 @@ public final class Permissions {
         }
         IamRole r = iam.roles.get(scope, Iam.key(roleName));
         if (r == null) return null;
-        if (resource.startsWith("role/") && !Iam.arn(account, "role", r.path(), r.name()).equals(principalArn)) return null;
+        if (resource.startsWith("role/") && !named(principalArn, Iam.arn(account, "role", r.path(), r.name()), "role/" + r.name(), resource)) {
+            return null;
+        }
         if (resource.startsWith("assumed-role/")) keys.put("aws:PrincipalArn", List.of(Iam.arn(account, "role", r.path(), r.name())));
         add(out, scope, r, "role");
         return new Policies(out, r.permissionsBoundary(), keys);
+    }
+
+    /** The entity's ARN, or its ARN without the path (as Lambda accepts an execution role's). */
+    private static boolean named(String given, String arn, String withoutPath, String resource) {
+        return given.equals(arn) || resource.equalsIgnoreCase(withoutPath);
     }
 
     private void add(List<Source> out, Scope scope, Principal<?> p, String kind) {

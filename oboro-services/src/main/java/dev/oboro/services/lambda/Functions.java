@@ -121,7 +121,7 @@ final class Functions {
             throw new AwsException("InvalidParameterValueException", "Please provide a source for function code.");
         }
         List<Layer> layers = Layers.resolve(state, call, req.layers());
-        VpcConfigResponse vpc = state.vpc.check(call, req.vpcConfig());
+        VpcConfigResponse vpc = state.vpc.check(call, req.vpcConfig(), req.role());
         Scope scope = ref.scope();
         if (state.functions.contains(scope, ref.name())) {
             throw new AwsException("ResourceConflictException", "Function already exist: " + ref.name(), 409);
@@ -412,7 +412,7 @@ final class Functions {
         if (req.loggingConfig() != null) c.loggingConfig(logging(ref.name(), req.loggingConfig()));
         if (req.deadLetterConfig() != null) c.deadLetterConfig(req.deadLetterConfig());
         if (req.kmsKeyArn() != null) c.kmsKeyArn(req.kmsKeyArn());
-        VpcConfigResponse vpc = state.vpc.check(call, req.vpcConfig());
+        VpcConfigResponse vpc = state.vpc.check(call, req.vpcConfig(), req.role() != null ? req.role() : f.configuration().role());
         if (vpc != null) c.vpcConfig(vpc);
         boolean attaching = Vpc.attaching(f.configuration().vpcConfig(), vpc);
         c.lastModified(LambdaState.lastModified(now)).revisionId(Ids.uuid());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.oboro.core.Credential;
 import dev.oboro.core.Identities;
 import dev.oboro.core.Identity;
+import dev.oboro.services.iam.Permissions;
 import dev.oboro.core.Ids;
 import dev.oboro.core.RawRoute;
 import dev.oboro.core.Scope;
@@ -43,10 +44,12 @@ import java.util.regex.Pattern;
  * piece by piece while the function writes it.
  *
  * <p>Access as in Lambda: with {@code AWS_IAM} the request must carry a SigV4 {@code Authorization}
- * (or presigned query) with an access key Oboro knows; a caller from another account needs a
- * resource-policy statement allowing it {@code lambda:InvokeFunctionUrl} and
- * {@code lambda:InvokeFunction} (Oboro has no identity-policy evaluation: callers in the function's
- * account are allowed). With {@code NONE} the function's resource policy must allow {@code "*"}
+ * (or presigned query) with an access key Oboro knows; a caller of the function's account must be
+ * allowed {@code lambda:InvokeFunctionUrl} on the function by its identity policies (IAM's
+ * {@link Permissions} door; the root always is) or by the function's resource policy; a caller from
+ * another account needs both: its identity policies and a resource-policy statement allowing it
+ * {@code lambda:InvokeFunctionUrl} and {@code lambda:InvokeFunction}. An explicit Deny in its
+ * identity policies refuses it in any case. With {@code NONE} the function's resource policy must allow {@code "*"}
  * both actions (function URLs created since October 2025 need both), as {@code AddPermission}
  * with {@code FunctionUrlAuthType NONE} and with {@code InvokedViaFunctionUrl} writes them.
  * Signatures are not verified (as everywhere in Oboro).
@@ -154,13 +157,31 @@ final class UrlEndpoint implements RawRoute {
             if (caller.expiresAt() != null && state.oboro.clock().instant().isAfter(caller.expiresAt())) {
                 throw new AwsException("ExpiredTokenException", "The security token included in the request is expired", 403);
             }
-            if (caller.account().equals(scope.account())) return caller;
         }
         List<JsonNode> statements = statements(scope, u);
+        if (caller != null) {
+            // IAM auth: the caller's identity policies, then the function's resource policy (either suffices in its own
+            // account; another account's caller needs both); an explicit Deny in its identity policies always refuses
+            Permissions.Decision identity = identityDecision(caller, u, scope);
+            if (identity == Permissions.Decision.EXPLICIT_DENY) throw forbidden;
+            boolean sameAccount = caller.account().equals(scope.account());
+            if (sameAccount && identity == Permissions.Decision.ALLOWED) return caller;
+            if (!sameAccount && identity != Permissions.Decision.ALLOWED) throw forbidden;
+        }
         if (!allowed(statements, "lambda:InvokeFunctionUrl", caller, type) || !allowed(statements, "lambda:InvokeFunction", caller, type)) {
             throw forbidden;
         }
         return caller;
+    }
+
+    /** What the caller's identity policies say of {@code lambda:InvokeFunctionUrl} on the function (the root may do anything). */
+    private Permissions.Decision identityDecision(Identity caller, LambdaState.FunctionUrl u, Scope scope) {
+        if ("Root".equals(caller.type())) return Permissions.Decision.ALLOWED;
+        if (!state.oboro.services().has("iam")) return Permissions.Decision.IMPLICIT_DENY;
+        String arn = "arn:aws:lambda:" + scope.region() + ":" + scope.account() + ":function:" + u.function()
+                + (u.qualifier() == null ? "" : ":" + u.qualifier());
+        return Permissions.of(state.oboro).evaluate(caller.arn(), "lambda:InvokeFunctionUrl", arn,
+                Map.of("lambda:FunctionUrlAuthType", List.of(FunctionUrlAuthType.AWS_IAM.toString()))).decision();
     }
 
     private List<JsonNode> statements(Scope scope, LambdaState.FunctionUrl u) {

@@ -5,6 +5,7 @@ import dev.oboro.core.Identity;
 import dev.oboro.core.Ids;
 import dev.oboro.core.Scope;
 import dev.oboro.core.store.Table;
+import dev.oboro.services.iam.Permissions;
 import dev.oboro.wire.AwsException;
 import software.amazon.awssdk.services.ec2.model.CreateNetworkInterfaceRequest;
 import software.amazon.awssdk.services.ec2.model.CreateNetworkInterfaceResponse;
@@ -102,7 +103,7 @@ final class Vpc {
      * Checks a requested VpcConfig and returns it as Lambda reports it (with the VPC id), or null
      * when none was requested. Empty lists detach the function ({@code VpcId} "").
      */
-    VpcConfigResponse check(Call call, VpcConfig req) {
+    VpcConfigResponse check(Call call, VpcConfig req, String role) {
         if (req == null) return null;
         List<String> subnets = req.hasSubnetIds() ? List.copyOf(new LinkedHashSet<>(req.subnetIds())) : List.of();
         List<String> groups = req.hasSecurityGroupIds() ? List.copyOf(new LinkedHashSet<>(req.securityGroupIds())) : List.of();
@@ -118,6 +119,7 @@ final class Vpc {
         if (subnets.isEmpty() || groups.isEmpty()) {
             throw new AwsException("InvalidParameterValueException", "SubnetIds and SecurityIds must coexist or be both empty list.");
         }
+        checkRolePermissions(role);
         Scope scope = call.scope();
         DescribeSubnetsResponse sn = describe(scope, "DescribeSubnets", DescribeSubnetsRequest.builder().subnetIds(subnets).build());
         DescribeSecurityGroupsResponse sg = describe(scope, "DescribeSecurityGroups",
@@ -139,6 +141,24 @@ final class Vpc {
             }
         }
         return b.vpcId(vpcs.iterator().next()).build();
+    }
+
+    /** What the execution role of a VPC function must be allowed, in the order AWS checks them. */
+    static final List<String> ROLE_ACTIONS = List.of("CreateNetworkInterface", "DescribeNetworkInterfaces", "DeleteNetworkInterface");
+
+    /**
+     * Lambda refuses a VPC configuration whose execution role may not manage network interfaces
+     * (its identity policies, through IAM's {@link Permissions} door), naming the first action missing.
+     */
+    private void checkRolePermissions(String role) {
+        if (role == null || !state.oboro.services().has("iam")) return;
+        Permissions permissions = Permissions.of(state.oboro);
+        for (String action : ROLE_ACTIONS) {
+            if (!permissions.evaluate(role, "ec2:" + action, "*", Map.of()).allowed()) {
+                throw new AwsException("InvalidParameterValueException",
+                        "The provided execution role does not have permissions to call " + action + " on EC2");
+            }
+        }
     }
 
     /** An EC2 lookup for Lambda: EC2's refusal becomes Lambda's InvalidParameterValueException naming it, as AWS words it. */

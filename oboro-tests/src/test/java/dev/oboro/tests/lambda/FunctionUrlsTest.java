@@ -69,11 +69,11 @@ class FunctionUrlsTest {
         lambda.close();
     }
 
-    private static String urlId(String url) {
+    static String urlId(String url) {
         return URI.create(url).getHost().split("\\.")[0];
     }
 
-    private static HttpResponse<String> call(String urlId, String pathAndQuery, HttpRequest.Builder b) {
+    static HttpResponse<String> call(String urlId, String pathAndQuery, HttpRequest.Builder b) {
         return Oboro.http(b.uri(Oboro.endpoint().resolve("/_oboro/lambda-url/" + urlId + pathAndQuery)));
     }
 
@@ -275,7 +275,7 @@ class FunctionUrlsTest {
         }
     }
 
-    private static String auth(String accessKey) {
+    static String auth(String accessKey) {
         return "AWS4-HMAC-SHA256 Credential=" + accessKey + "/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=00";
     }
 }

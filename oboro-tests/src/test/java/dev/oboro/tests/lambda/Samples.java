@@ -49,6 +49,24 @@ final class Samples {
         return "arn:aws:iam::" + account + ":role/lambda-role";
     }
 
+    private static final java.util.Set<String> VPC_ROLES = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * An execution role for VPC functions: trusting lambda.amazonaws.com with AWS's
+     * AWSLambdaVPCAccessExecutionRole attached (Lambda refuses a VpcConfig without its ENI permissions).
+     */
+    static String vpcRole(String account) {
+        if (VPC_ROLES.add(account)) {
+            try (IamClient iam = Oboro.client(IamClient.builder(), account)) {
+                iam.createRole(r -> r.roleName("lambda-vpc-role").assumeRolePolicyDocument(TRUST));
+                iam.attachRolePolicy(r -> r.roleName("lambda-vpc-role").policyArn(VPC_ACCESS_POLICY));
+            }
+        }
+        return "arn:aws:iam::" + account + ":role/lambda-vpc-role";
+    }
+
+    static final String VPC_ACCESS_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
+
     /** A zip of the given files (name → content); files named {@code bootstrap} or ending in .sh are marked executable. */
     static byte[] zip(Map<String, String> files) {
         Map<String, byte[]> bytes = new LinkedHashMap<>();

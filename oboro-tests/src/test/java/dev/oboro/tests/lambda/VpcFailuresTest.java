@@ -50,7 +50,7 @@ class VpcFailuresTest {
     }
 
     private void create(String name, String subnet) {
-        lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler("app.handler").role(Samples.role(account))
+        lambda.createFunction(b -> b.functionName(name).runtime("python3.12").handler("app.handler").role(Samples.vpcRole(account))
                 .code(z -> z.zipFile(SdkBytes.fromByteArray(zip))).vpcConfig(v -> v.subnetIds(subnet).securityGroupIds(sg)));
     }
 
@@ -88,7 +88,7 @@ class VpcFailuresTest {
             assertEquals(failed, refusal(() -> lambda.updateFunctionCode(b -> b.functionName("full").zipFile(SdkBytes.fromByteArray(zip)))));
 
             // An Active function whose update moves it into the full subnet: the update fails, the function keeps running as it was.
-            lambda.createFunction(b -> b.functionName("moves").runtime("python3.12").handler("app.handler").role(Samples.role(account))
+            lambda.createFunction(b -> b.functionName("moves").runtime("python3.12").handler("app.handler").role(Samples.vpcRole(account))
                     .code(z -> z.zipFile(SdkBytes.fromByteArray(zip))));
             Samples.awaitActive(lambda, "moves");
             lambda.updateFunctionConfiguration(b -> b.functionName("moves").vpcConfig(v -> v.subnetIds(full).securityGroupIds(sg)));

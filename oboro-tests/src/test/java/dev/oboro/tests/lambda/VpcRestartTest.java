@@ -50,6 +50,7 @@ class VpcRestartTest {
         try (OboroServer first = start(dir); Ec2Client ec2 = client(Ec2Client.builder(), first);
              IamClient iam = client(IamClient.builder(), first); LambdaClient lambda = client(LambdaClient.builder(), first)) {
             String role = iam.createRole(r -> r.roleName("fn").assumeRolePolicyDocument(Samples.TRUST)).role().arn();
+            iam.attachRolePolicy(r -> r.roleName("fn").policyArn(Samples.VPC_ACCESS_POLICY));
             String subnet = ec2.describeSubnets(r -> r.filters(Filter.builder().name("default-for-az").values("true").build()))
                     .subnets().get(0).subnetId();
             String vpc = ec2.describeSubnets(r -> r.subnetIds(subnet)).subnets().get(0).vpcId();

@@ -89,7 +89,7 @@ class VpcTest {
                 new Case(List.of(subnet), List.of(sg), true, "Function can't be configured for dual-stack because the following subnets "
                         + "do not have IPv6 CIDR blocks: [" + subnet + "]."))) {
             String msg = refused(() -> lambda.createFunction(b -> b.functionName("bad-vpc").runtime("python3.12").handler("app.handler")
-                    .role(Samples.role(account)).code(z -> z.zipFile(SdkBytes.fromByteArray(zip)))
+                    .role(Samples.vpcRole(account)).code(z -> z.zipFile(SdkBytes.fromByteArray(zip)))
                     .vpcConfig(v -> v.subnetIds(c.subnets()).securityGroupIds(c.groups()).ipv6AllowedForDualStack(c.ipv6()))));
             assertEquals(c.message(), msg);
         }
@@ -123,7 +123,7 @@ class VpcTest {
         byte[] zip = Samples.python("def handler(e, c):\n    return 1\n");
         int before = lambdaEnis().size();
         var created = lambda.createFunction(b -> b.functionName("in-vpc").runtime("python3.12").handler("app.handler")
-                .role(Samples.role(account)).code(z -> z.zipFile(SdkBytes.fromByteArray(zip)))
+                .role(Samples.vpcRole(account)).code(z -> z.zipFile(SdkBytes.fromByteArray(zip)))
                 .vpcConfig(v -> v.subnetIds(subnet).securityGroupIds(sg)));
         assertEquals(State.PENDING, created.state());
         assertEquals(vpc, created.vpcConfig().vpcId());
@@ -266,7 +266,7 @@ class VpcTest {
 
     /** Creates a function in a VPC and advances the clock past its Pending state (instead of waiting for it). */
     private void createInVpc(String name, String runtime, String handler, byte[] zip, String subnetId, String groupId) {
-        lambda.createFunction(b -> b.functionName(name).runtime(runtime).handler(handler).role(Samples.role(account)).timeout(60)
+        lambda.createFunction(b -> b.functionName(name).runtime(runtime).handler(handler).role(Samples.vpcRole(account)).timeout(60)
                 .code(z -> z.zipFile(SdkBytes.fromByteArray(zip))).vpcConfig(x -> x.subnetIds(subnetId).securityGroupIds(groupId)));
         Oboro.advance(Duration.ofSeconds(3));
         Samples.awaitActive(lambda, name);
