@@ -94,7 +94,7 @@ class FunctionUrlIamAuthTest {
         Credentials c;
         try (StsClient sts = StsClient.builder().endpointOverride(Oboro.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
                 .credentialsProvider(Oboro.credentials(key)).build()) {
-            c = sts.assumeRole(b -> b.roleArn(role).roleSessionName("s")).credentials();
+            c = sts.assumeRole(b -> b.roleArn(role).roleSessionName("url-session")).credentials();
         }
         assertEquals(403, callAs(c.accessKeyId(), c.sessionToken()).statusCode());
         iam.putRolePolicy(b -> b.roleName("url-invoker").policyName("url").policyDocument(invokeUrlPolicy("arn:aws:lambda:*:*:function:guard*")));

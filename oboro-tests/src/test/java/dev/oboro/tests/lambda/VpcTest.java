@@ -99,7 +99,7 @@ class VpcTest {
 
     @Test
     void theCliSetsAndShowsVpcConfig() throws Exception {
-        Samples.create(lambda, account, "cli-vpc", "python3.12", "app.handler", Samples.python("def handler(e, c):\n    return 1\n"), null);
+        Samples.create(lambda, account, "cli-vpc", "python3.12", "app.handler", Samples.python("def handler(e, c):\n    return 1\n"), b -> b.role(Samples.vpcRole(account)));
         var bad = Cli.v2(account, "lambda", "update-function-configuration", "--function-name", "cli-vpc",
                 "--vpc-config", "SubnetIds=subnet-12345678,SecurityGroupIds=" + sg);
         assertEquals(254, bad.exitCode(), bad.stderr());
