@@ -24,8 +24,11 @@ import java.util.regex.Pattern;
  * its condition false, except with {@code IfExists}, a negated operator ({@code StringNotEquals},
  * ...) or {@code ForAllValues}, as AWS documents. An operator Oboro does not know never holds.
  * Context keys are compared ignoring case.
+ *
+ * <p>Public for STS, whose trust policies ({@code sts.TrustPolicy}) use the same action and condition
+ * matching.
  */
-final class PolicyStatements {
+public final class PolicyStatements {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PolicyStatements() {
@@ -50,7 +53,7 @@ final class PolicyStatements {
         return actionMatches(s, action) && resourceMatches(s, resource) && conditionsHold(s.get("Condition"), context);
     }
 
-    static boolean actionMatches(JsonNode s, String action) {
+    public static boolean actionMatches(JsonNode s, String action) {
         if (s.has("Action")) return anyLike(s.get("Action"), action, true);
         if (s.has("NotAction")) return !anyLike(s.get("NotAction"), action, true);
         return false;
@@ -70,7 +73,7 @@ final class PolicyStatements {
     }
 
     /** IAM wildcards: {@code *} any run of characters, {@code ?} one character. */
-    static boolean like(String pattern, String value, boolean ignoreCase) {
+    public static boolean like(String pattern, String value, boolean ignoreCase) {
         StringBuilder re = new StringBuilder();
         for (char c : pattern.toCharArray()) {
             if (c == '*') re.append(".*");
@@ -84,7 +87,7 @@ final class PolicyStatements {
     // ------------------------------------------------------------------ conditions
 
     /** {@code context}: keys compared ignoring case (callers pass a case-insensitive map). */
-    static boolean conditionsHold(JsonNode condition, Map<String, List<String>> context) {
+    public static boolean conditionsHold(JsonNode condition, Map<String, List<String>> context) {
         if (condition == null || !condition.isObject()) return true;
         var ops = condition.fields();
         while (ops.hasNext()) {

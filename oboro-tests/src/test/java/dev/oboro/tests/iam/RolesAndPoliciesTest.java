@@ -144,7 +144,7 @@ class RolesAndPoliciesTest {
         List<Policy> local = IAM.listPolicies(b -> b.scope(PolicyScopeType.LOCAL)).policies();
         assertEquals(List.of("mine"), local.stream().map(Policy::policyName).toList());
         assertEquals(aws.size() + 1, IAM.listPoliciesPaginator(b -> b.scope(PolicyScopeType.ALL).maxItems(3)).policies().stream().count());
-        assertEquals(List.of("AWSLambdaBasicExecutionRole", "AWSLambdaRole", "AmazonEC2RoleforSSM"),
+        assertEquals(List.of("AWSLambdaBasicExecutionRole", "AWSLambdaRole", "AWSLambdaVPCAccessExecutionRole", "AmazonEC2RoleforSSM"),
                 IAM.listPolicies(b -> b.pathPrefix("/service-role/")).policies().stream().map(Policy::policyName).sorted().toList());
     }
 
