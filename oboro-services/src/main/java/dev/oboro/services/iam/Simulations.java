@@ -18,6 +18,10 @@ import java.util.TreeMap;
  * the statements that decided. Extra policies ({@code PolicyInputList}) are applied as if attached.
  */
 final class Simulations {
+    /** A result and its position, the pagination key. */
+    private record Row(String key, EvaluationResult result) {
+    }
+
     private final Iam iam;
 
     Simulations(Iam iam) {
@@ -44,23 +48,19 @@ final class Simulations {
             }
         }
         List<String> resources = req.hasResourceArns() && !req.resourceArns().isEmpty() ? req.resourceArns() : List.of("*");
-        List<EvaluationResult> results = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         for (String action : req.actionNames()) {
             for (String resource : resources) {
                 Permissions.Result r = permissions.evaluate(arn, action, resource, context, extra);
-                results.add(EvaluationResult.builder().evalActionName(action).evalResourceName(resource)
-                        .evalDecision(r.decision().wire())
+                rows.add(new Row(String.format("%08d", rows.size()), EvaluationResult.builder().evalActionName(action)
+                        .evalResourceName(resource).evalDecision(r.decision().wire())
                         .matchedStatements(r.matched().stream().map(m -> Statement.builder().sourcePolicyId(m.policyId())
                                 .sourcePolicyType(m.sourceType()).build()).toList())
-                        .missingContextValues(List.of()).build());
+                        .missingContextValues(List.of()).build()));
             }
         }
-        List<String> keys = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) keys.add(String.format("%08d", i));
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < results.size(); i++) idx.add(i);
         SimulatePrincipalPolicyResponse.Builder b = SimulatePrincipalPolicyResponse.builder();
-        Pagination.Page<Integer> page = Pagination.page(call, req, idx, keys::get, b);
-        return b.evaluationResults(page.items().stream().map(results::get).toList()).build();
+        Pagination.Page<Row> page = Pagination.page(call, req, rows, Row::key, b);
+        return b.evaluationResults(page.items().stream().map(Row::result).toList()).build();
     }
 }

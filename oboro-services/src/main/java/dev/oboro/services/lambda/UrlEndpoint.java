@@ -55,6 +55,12 @@ import java.util.regex.Pattern;
  * Signatures are not verified (as everywhere in Oboro).
  */
 final class UrlEndpoint implements RawRoute {
+    /**
+     * The body's message of a refused request as function URLs answer it since 2026 (quoted in
+     * brikis98/devops-book#9 and ant-media/Ant-Media-Server#7827; before, it was just "Forbidden").
+     */
+    static final String FORBIDDEN = "Forbidden. For troubleshooting Function URL authorization issues, see: "
+            + "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html";
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String PATH_PREFIX = "/_oboro/lambda-url/";
     private static final Pattern HOST = Pattern.compile("([a-z0-9]+)\\.lambda-url\\.([a-z0-9-]+)\\.localhost(?::\\d+)?\\.?",
@@ -140,7 +146,7 @@ final class UrlEndpoint implements RawRoute {
 
     private Identity authorize(WireRequest req, LambdaState.FunctionUrl u, Scope scope) {
         FunctionUrlAuthType type = u.configuration().authType();
-        AwsException forbidden = new AwsException("AccessDeniedException", "Forbidden", 403);
+        AwsException forbidden = new AwsException("AccessDeniedException", FORBIDDEN, 403);
         Identity caller = null;
         if (type == FunctionUrlAuthType.AWS_IAM) {
             Credential cred = Credential.of(req);

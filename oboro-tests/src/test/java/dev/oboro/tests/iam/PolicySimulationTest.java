@@ -188,6 +188,10 @@ class PolicySimulationTest {
         assertEquals(List.of("allowed", "implicitDeny", "implicitDeny", "implicitDeny"),
                 rs.stream().map(EvaluationResult::evalDecisionAsString).toList());
         assertEquals("arn:aws:sns:us-east-1:1:b", rs.get(1).evalResourceName());
+        EvaluationResult withInput = IAM.simulatePrincipalPolicy(b -> b.policySourceArn(userArn("multi")).actionNames("sns:Subscribe")
+                .policyInputList(policy(allow("sns:*", "*")))).evaluationResults().get(0);
+        assertEquals(PolicyEvaluationDecisionType.ALLOWED, withInput.evalDecision(), "a PolicyInputList policy applies as if attached");
+        assertEquals(PolicySourceType.NONE, withInput.matchedStatements().get(0).sourcePolicyType());
         IamException e = assertThrows(IamException.class, () -> decision(userArn("nobody"), "sns:Publish", "*"));
         assertEquals("InvalidInput", e.awsErrorDetails().errorCode());
     }

@@ -65,7 +65,8 @@ class FunctionUrlIamAuthTest {
         String key = userKey(iam, "caller");
         HttpResponse<String> refused = callAs(key, null);
         assertEquals(403, refused.statusCode());
-        assertEquals("{\"Message\":\"Forbidden\"}", refused.body());
+        assertEquals("{\"Message\":\"Forbidden. For troubleshooting Function URL authorization issues, see: "
+                + "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html\"}", refused.body());
         iam.putUserPolicy(b -> b.userName("caller").policyName("url").policyDocument(invokeUrlPolicy(functionArn)));
         HttpResponse<String> ok = callAs(key, null);
         assertEquals(200, ok.statusCode(), ok.body());

@@ -155,7 +155,8 @@ class FunctionUrlsTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"k\":\"v\"}"));
         HttpResponse<String> denied = call(id, "/hello/world?x=1&y=2&x=3", post);
         assertEquals(403, denied.statusCode());
-        assertEquals("{\"Message\":\"Forbidden\"}", denied.body());
+        assertEquals("{\"Message\":\"Forbidden. For troubleshooting Function URL authorization issues, see: "
+                + "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html\"}", denied.body());
         lambda.addPermission(b -> b.functionName("web").statementId("url").action("lambda:InvokeFunctionUrl")
                 .principal("*").functionUrlAuthType(FunctionUrlAuthType.NONE));
         assertEquals(403, call(id, "/hello/world", post).statusCode(), "lambda:InvokeFunction is needed too");
