@@ -155,21 +155,13 @@ final class Invocations {
                 .executedVersion(target.executedVersion()).build();
         if (!live.finished()) {
             return new EventStreamResponse(response, new EventStreamResponse.Source() {
-                private byte[] piece = new byte[0];
-                private int at;
+                private final java.util.ArrayDeque<InvokeWithResponseStreamResponseEvent> pending = new java.util.ArrayDeque<>();
                 private boolean complete;
 
                 @Override
                 public software.amazon.awssdk.core.SdkPojo next() throws IOException {
-                    while (piece != null && at >= piece.length) {
-                        piece = live.stream().next();
-                        at = 0;
-                    }
-                    if (piece != null) {
-                        byte[] chunk = java.util.Arrays.copyOfRange(piece, at, Math.min(piece.length, at + CHUNK));
-                        at += chunk.length;
-                        return InvokeWithResponseStreamResponseEvent.payloadChunkBuilder().payload(SdkBytes.fromByteArray(chunk)).build();
-                    }
+                    for (byte[] piece; pending.isEmpty() && (piece = live.stream().next()) != null; ) pending.addAll(chunks(piece));
+                    if (!pending.isEmpty()) return pending.poll();
                     if (complete) return null;
                     complete = true;
                     try {
@@ -184,14 +176,19 @@ final class Invocations {
         }
         Execution ex = live.execution();
         if (ex.throttled()) throw Environments.throttled(throttleReason(target));
-        List<InvokeWithResponseStreamResponseEvent> events = new ArrayList<>();
-        byte[] stream = ex.error() && !ex.streamed() ? null : ex.payload();
-        for (int at = 0; stream != null && at < stream.length; at += CHUNK) {
-            byte[] chunk = java.util.Arrays.copyOfRange(stream, at, Math.min(stream.length, at + CHUNK));
-            events.add(InvokeWithResponseStreamResponseEvent.payloadChunkBuilder().payload(SdkBytes.fromByteArray(chunk)).build());
-        }
+        List<InvokeWithResponseStreamResponseEvent> events = new ArrayList<>(chunks(ex.error() && !ex.streamed() ? null : ex.payload()));
         events.add(completeEvent(ex, req.logType()));
         return new EventStreamResponse(response, events);
+    }
+
+    /** A piece of the stream as {@code PayloadChunk} events of at most {@link #CHUNK} bytes (none for null). */
+    private static List<InvokeWithResponseStreamResponseEvent> chunks(byte[] piece) {
+        List<InvokeWithResponseStreamResponseEvent> out = new ArrayList<>();
+        for (int at = 0; piece != null && at < piece.length; at += CHUNK) {
+            byte[] chunk = java.util.Arrays.copyOfRange(piece, at, Math.min(piece.length, at + CHUNK));
+            out.add(InvokeWithResponseStreamResponseEvent.payloadChunkBuilder().payload(SdkBytes.fromByteArray(chunk)).build());
+        }
+        return out;
     }
 
     /** The {@code InvokeComplete} event of a finished invocation: its error (type and message), and the end of its log with Tail. */

@@ -14,7 +14,6 @@ import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamComp
 import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamRequest;
 import software.amazon.awssdk.services.lambda.model.InvokeWithResponseStreamResponseHandler;
 import software.amazon.awssdk.services.lambda.model.LogType;
-import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 import software.amazon.awssdk.services.lambda.model.TooManyRequestsException;
 
 import java.io.IOException;
@@ -103,13 +102,7 @@ class IncrementalStreamingTest {
 
     @AfterAll
     void tearDown() {
-        for (String f : List.of("gated", "hangs", "off")) {
-            try {
-                lambda.deleteFunction(b -> b.functionName(f));
-            } catch (ResourceNotFoundException ignored) {
-                // not created
-            }
-        }
+        Samples.deleteAll(lambda);
         lambda.close();
         async.close();
     }

@@ -58,13 +58,15 @@ public final class LambdaBenchmark {
             try (LambdaClient apache = client(account, ApacheHttpClient.builder());
                  LambdaClient urlConnection = client(account, UrlConnectionHttpClient.builder());
                  RawHttp rawJava = new RawHttp(account, "bench-java", payload);
-                 RawHttp rawPy = new RawHttp(account, "bench-py", payload)) {
+                 RawHttp rawPy = new RawHttp(account, "bench-py", payload);
+                 RawHttp rawApart = new RawHttp(account, "bench-java", payload, true)) {
                 Map<String, Call> calls = new LinkedHashMap<>();
                 for (String fn : List.of("bench-java", "bench-py")) {
                     calls.put(fn + " via SDK (Apache, default)", () -> invoke(apache, fn, payload));
                     calls.put(fn + " via SDK (UrlConnection)", () -> invoke(urlConnection, fn, payload));
                     calls.put(fn + " raw HTTP", fn.equals("bench-java") ? rawJava::invoke : rawPy::invoke);
                 }
+                calls.put("bench-java raw HTTP, head and body apart", rawApart::invoke);
                 // warm-up of every path before any is measured (JIT of the shared server and SDK code, connections)
                 for (Call c : calls.values()) for (int i = 0; i < 3000; i++) c.run();
                 for (Map.Entry<String, Call> e : calls.entrySet()) latency(e.getKey(), e.getValue());
@@ -107,29 +109,48 @@ public final class LambdaBenchmark {
                 .credentialsProvider(Oboro.credentials(account)).httpClientBuilder(http).build();
     }
 
-    /** Invoke as one keep-alive HTTP/1.1 request written at once (Oboro does not check signatures, only the access key). */
+    /**
+     * Invoke as one keep-alive HTTP/1.1 request (Oboro does not check signatures, only the access key):
+     * written at once with TCP_NODELAY, or ({@code apart}) its head and body in two writes under Nagle's
+     * algorithm, as clients without TCP_NODELAY send them (Oboro acknowledges the head at once, else each
+     * request would wait for Linux's delayed ACK, about 40 ms).
+     */
     private static final class RawHttp implements AutoCloseable {
         private final Socket socket;
         private final OutputStream out;
         private final InputStream in;
         private final byte[] request;
+        private final int headLength;
+        private final boolean apart;
 
         RawHttp(String account, String fn, byte[] payload) throws IOException {
+            this(account, fn, payload, false);
+        }
+
+        RawHttp(String account, String fn, byte[] payload, boolean apart) throws IOException {
+            this.apart = apart;
             URI ep = Oboro.endpoint();
             socket = new Socket(ep.getHost(), ep.getPort());
-            socket.setTcpNoDelay(true);
+            socket.setTcpNoDelay(!apart);
             out = socket.getOutputStream();
             in = new BufferedInputStream(socket.getInputStream());
             String head = "POST /2015-03-31/functions/" + fn + "/invocations HTTP/1.1\r\nHost: " + ep.getAuthority()
                     + "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=" + account + "/20260101/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0"
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + payload.length + "\r\n\r\n";
             byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+            headLength = h.length;
             request = Arrays.copyOf(h, h.length + payload.length);
             System.arraycopy(payload, 0, request, h.length, payload.length);
         }
 
         void invoke() throws IOException {
-            out.write(request);
+            if (apart) {
+                out.write(request, 0, headLength);
+                out.flush();
+                out.write(request, headLength, request.length - headLength);
+            } else {
+                out.write(request);
+            }
             out.flush();
             String status = line();
             if (!status.startsWith("HTTP/1.1 200")) throw new IOException(status);

@@ -45,7 +45,7 @@ class ProvisionedConcurrencyTest {
 
     @AfterAll
     void tearDown() {
-        for (var f : lambda.listFunctions().functions()) lambda.deleteFunction(b -> b.functionName(f.functionName()));
+        Samples.deleteAll(lambda);
         lambda.close();
     }
 

@@ -102,13 +102,7 @@ class ResponseStreamingTest {
 
     @AfterAll
     void tearDown() {
-        for (String h : List.of("words", "big", "http", "buffered", "curl")) {
-            try {
-                lambda.deleteFunction(b -> b.functionName(h));
-            } catch (ResourceNotFoundException ignored) {
-                // not created
-            }
-        }
+        Samples.deleteAll(lambda);
         lambda.close();
         async.close();
     }

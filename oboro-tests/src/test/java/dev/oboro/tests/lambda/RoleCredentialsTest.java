@@ -52,7 +52,7 @@ class RoleCredentialsTest {
 
     @AfterAll
     void tearDown() {
-        for (var f : lambda.listFunctions().functions()) lambda.deleteFunction(b -> b.functionName(f.functionName()));
+        Samples.deleteAll(lambda);
         lambda.close();
     }
 

@@ -158,6 +158,11 @@ final class Samples {
         return java.net.URI.create(url).getHost().split("\\.")[0];
     }
 
+    /** Deletes every function of the client's account (a test class's teardown: each class has an account of its own). */
+    static void deleteAll(LambdaClient lambda) {
+        for (var f : lambda.listFunctionsPaginator().functions()) lambda.deleteFunction(b -> b.functionName(f.functionName()));
+    }
+
     static LambdaClient client(String account) {
         return Oboro.client(LambdaClient.builder(), account);
     }

@@ -38,13 +38,7 @@ class VpcFailuresTest {
 
     @AfterAll
     void tearDown() {
-        for (String fn : List.of("full", "gone", "moves")) {
-            try {
-                lambda.deleteFunction(b -> b.functionName(fn));
-            } catch (RuntimeException ignored) {
-                // not created or already deleted
-            }
-        }
+        Samples.deleteAll(lambda);
         lambda.close();
         ec2.close();
     }

@@ -31,13 +31,7 @@ class VpcRolePermissionsTest {
 
     @AfterAll
     void tearDown() {
-        for (String fn : List.of("allowed", "plain")) {
-            try {
-                lambda.deleteFunction(b -> b.functionName(fn));
-            } catch (RuntimeException ignored) {
-                // not created
-            }
-        }
+        Samples.deleteAll(lambda);
         lambda.close();
         iam.close();
         ec2.close();

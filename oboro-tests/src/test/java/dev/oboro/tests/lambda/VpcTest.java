@@ -47,13 +47,7 @@ class VpcTest {
 
     @AfterAll
     void tearDown() {
-        for (String fn : List.of("in-vpc", "in-vpc-2", "egress", "egress-sh", "no-vpc")) {
-            try {
-                lambda.deleteFunction(b -> b.functionName(fn));
-            } catch (RuntimeException ignored) {
-                // not created or already deleted
-            }
-        }
+        Samples.deleteAll(lambda);
         lambda.close();
         ec2.close();
     }
